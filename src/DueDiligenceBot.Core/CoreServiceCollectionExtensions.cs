@@ -1,0 +1,68 @@
+using DueDiligenceBot.Core.Checklist;
+using DueDiligenceBot.Core.Conversation;
+using DueDiligenceBot.Core.Knowledge;
+using DueDiligenceBot.Core.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace DueDiligenceBot.Core;
+
+public static class CoreServiceCollectionExtensions
+{
+    /// <summary>Storage, knowledge and the conversation engine, configured from <paramref name="configuration"/> and validated at start.</summary>
+    public static IServiceCollection AddDueDiligenceCore(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddValidatedOptions<StorageOptions>(configuration, StorageOptions.SectionName);
+        services.AddValidatedOptions<KnowledgeOptions>(configuration, KnowledgeOptions.SectionName);
+        services.AddValidatedOptions<ReviewOptions>(configuration, ReviewOptions.SectionName);
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<IDbConnectionFactory, SqliteConnectionFactory>();
+        services.AddSingleton<Migrator>();
+        services.AddSingleton<KnowledgeFiles>();
+        services.AddSingleton(sp => sp.GetRequiredService<KnowledgeFiles>().Checklist);
+        services.AddSingleton<IKnowledgeBase, NotesKnowledgeBase>();
+        services.AddSingleton<IConversationEngine, ConversationEngine>();
+        services.AddSingleton<StartupState>();
+        services.AddHostedService<CoreStartup>();
+        return services;
+    }
+
+    /// <summary>
+    /// Binds a section so that unknown keys and wrong types fail at start with the key's name, and runs the
+    /// options' own validation at start too.
+    /// </summary>
+    public static OptionsBuilder<T> AddValidatedOptions<T>(this IServiceCollection services, IConfiguration configuration, string section)
+        where T : class
+    {
+        return services.AddOptions<T>()
+            .Bind(configuration.GetSection(section), o => o.ErrorOnUnknownConfiguration = true)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+    }
+}
+
+/// <summary>Migrates the database and loads the knowledge files before the app takes traffic.</summary>
+internal sealed class CoreStartup(Migrator migrator, KnowledgeFiles knowledge, IKnowledgeBase knowledgeBase, StartupState state) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await migrator.MigrateAsync(cancellationToken);
+        _ = knowledge.Checklist;
+        _ = knowledgeBase.Notes;
+        state.MarkReady();
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+/// <summary>Whether start-up work (migrations, knowledge) has finished; read by the health endpoint.</summary>
+public sealed class StartupState
+{
+    private volatile bool _ready;
+    public bool IsReady => _ready;
+    public void MarkReady() => _ready = true;
+}

@@ -1,0 +1,28 @@
+using Microsoft.Extensions.Logging;
+
+namespace DueDiligenceBot.Core;
+
+/// <summary>Log messages of the core. No message text, answers or secrets above Debug.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1001, LogLevel.Information, "Applied migration {Version} ({Name})")]
+    public static partial void MigrationApplied(ILogger logger, int version, string name);
+
+    [LoggerMessage(1101, LogLevel.Debug, "Turn in {Channel} classified as {Kind}")]
+    public static partial void TurnClassified(ILogger logger, string channel, string kind);
+
+    [LoggerMessage(1102, LogLevel.Information, "Conversation state conflict on attempt {Attempt}; retrying the turn")]
+    public static partial void TurnConflict(ILogger logger, int attempt);
+
+    [LoggerMessage(1103, LogLevel.Error, "Turn failed (correlation {CorrelationId})")]
+    public static partial void TurnFailed(ILogger logger, Exception exception, string correlationId);
+
+    [LoggerMessage(1104, LogLevel.Information, "Review {ReviewId} completed")]
+    public static partial void ReviewCompleted(ILogger logger, long reviewId);
+
+    [LoggerMessage(1105, LogLevel.Warning, "Completion listener failed for review {ReviewId}")]
+    public static partial void ListenerFailed(ILogger logger, Exception exception, long reviewId);
+
+    [LoggerMessage(1201, LogLevel.Information, "Knowledge loaded: {Notes} notes, {Sections} sections, {Questions} checklist questions")]
+    public static partial void KnowledgeLoaded(ILogger logger, int notes, int sections, int questions);
+}
