@@ -1,0 +1,11 @@
+namespace DueDiligenceBot.Benchmarks;
+
+/// <summary>Every benchmark by name; each returns an object that is printed as JSON.</summary>
+public static class BenchmarkRegistry
+{
+    public static IReadOnlyDictionary<string, Func<Task<object>>> All { get; } = new Dictionary<string, Func<Task<object>>>
+    {
+        // ["retrieval"] = RetrievalBenchmark.RunAsync,
+        // ["memo"] = MemoBenchmark.RunAsync,
+    };
+}
