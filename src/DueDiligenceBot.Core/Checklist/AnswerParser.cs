@@ -30,7 +30,13 @@ public static partial class AnswerParser
     {
         var raw = text.Trim();
         if (raw.Length == 0) return new ParsedAnswer.Rejected($"Please type an answer. {Accepted(q)}");
-        if (IsUnknown(raw)) return new ParsedAnswer.Accepted(JsonNull, "unknown");
+        if (IsUnknown(raw))
+        {
+            // Some choices have an explicit "unknown" option (the vendor could not tell us); that beats null.
+            if (q.Type == QuestionType.Choice && q.Options.FirstOrDefault(o => o.Value == "unknown") is { } option)
+                return new ParsedAnswer.Accepted(JsonString(option.Value), option.Label);
+            return new ParsedAnswer.Accepted(JsonNull, "unknown");
+        }
         return q.Type switch
         {
             QuestionType.YesNo => ParseYesNo(q, raw),
