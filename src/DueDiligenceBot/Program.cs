@@ -2,6 +2,8 @@ using DueDiligenceBot;
 using DueDiligenceBot.Cli;
 using DueDiligenceBot.Core;
 
+if (DueDiligenceBot.Channels.Teams.TeamsAppPackage.IsVerb(args))
+    return await DueDiligenceBot.Channels.Teams.TeamsAppPackage.RunVerbAsync(args);
 if (CliVerbs.IsVerb(args))
     return await CliVerbs.RunAsync(args);
 
