@@ -20,7 +20,11 @@ public static class CoreServiceCollectionExtensions
         services.AddValidatedOptions<ReviewOptions>(configuration, ReviewOptions.SectionName);
 
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<IDbConnectionFactory, SqliteConnectionFactory>();
+        services.AddSingleton<IDbConnectionFactory>(sp => sp.GetRequiredService<IOptions<StorageOptions>>().Value switch
+        {
+            { Provider: "Postgres" } o => new PostgresConnectionFactory(o.ConnectionString!),
+            var o => new SqliteConnectionFactory(o.SqlitePath),
+        });
         services.AddSingleton<Migrator>();
         services.AddSingleton<KnowledgeFiles>();
         services.AddSingleton(sp => sp.GetRequiredService<KnowledgeFiles>().Checklist);

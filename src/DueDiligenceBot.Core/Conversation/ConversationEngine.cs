@@ -55,7 +55,7 @@ public sealed partial class ConversationEngine(
                     outcome = await RunTurnAsync(message, text, ct);
                     break;
                 }
-                catch (ConcurrencyConflictException) when (attempt < MaxAttempts)
+                catch (Exception e) when (attempt < MaxAttempts && e.IsRetryableConflict())
                 {
                     Log.TurnConflict(logger, attempt);
                     await Task.Delay(Random.Shared.Next(5, 20 * attempt), ct);
