@@ -1,5 +1,6 @@
 using DueDiligenceBot.Core.Checklist;
 using DueDiligenceBot.Core.Conversation;
+using DueDiligenceBot.Core.Inbox;
 using DueDiligenceBot.Core.Knowledge;
 using DueDiligenceBot.Core.Storage;
 using Microsoft.Extensions.Configuration;
@@ -31,6 +32,10 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<IKnowledgeBase, NotesKnowledgeBase>();
         services.AddSingleton<IConversationEngine, ConversationEngine>();
         services.AddSingleton<StartupState>();
+        services.AddSingleton<InboxSignal>();
+        services.AddSingleton<EventInbox>();
+        services.AddSingleton<InboxWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<InboxWorker>());
         services.AddHostedService<CoreStartup>();
         return services;
     }
