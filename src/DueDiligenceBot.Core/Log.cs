@@ -25,4 +25,13 @@ internal static partial class Log
 
     [LoggerMessage(1201, LogLevel.Information, "Knowledge loaded: {Notes} notes, {Sections} sections, {Questions} checklist questions")]
     public static partial void KnowledgeLoaded(ILogger logger, int notes, int sections, int questions);
+
+    [LoggerMessage(1301, LogLevel.Debug, "Inbox item {Id} from {Source} delivered (attempt {Attempt})")]
+    public static partial void InboxDelivered(ILogger logger, long id, string source, int attempt);
+
+    [LoggerMessage(1302, LogLevel.Warning, "Inbox item {Id} from {Source} failed on attempt {Attempt}; given up: {GaveUp}")]
+    public static partial void InboxAttemptFailed(ILogger logger, Exception exception, long id, string source, int attempt, bool gaveUp);
+
+    [LoggerMessage(1303, LogLevel.Error, "Inbox worker loop failed; continuing")]
+    public static partial void InboxLoopFailed(ILogger logger, Exception exception);
 }
