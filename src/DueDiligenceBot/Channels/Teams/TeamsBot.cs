@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using DueDiligenceBot.Core.Checklist;
 using DueDiligenceBot.Core.Conversation;
+using DueDiligenceBot.Core.Inbox;
 using Microsoft.Extensions.Options;
 
 namespace DueDiligenceBot.Channels.Teams;
@@ -19,6 +20,7 @@ public sealed record TurnReference(string ServiceUrl, string ConversationId, str
 /// </summary>
 public sealed class TeamsBot(
     IConversationEngine engine,
+    EventInbox inbox,
     ChecklistDefinition checklist,
     TeamsTurnQueue queue,
     BotConnectorClient connector,
@@ -32,7 +34,8 @@ public sealed class TeamsBot(
     public async Task<IResult> HandleAsync(Activity a, CancellationToken ct)
     {
         TeamsLog.ActivityReceived(logger, a.Type!, a.Name, a.Conversation?.ConversationType);
-        if (a.Id is { Length: > 0 } id && !_recent.Add($"{a.Conversation?.Id}|{id}|{a.Type}"))
+        // Messages are de-duplicated durably by the inbox; other activities here, in memory.
+        if (a.Type != "message" && a.Id is { Length: > 0 } id && !_recent.Add($"{a.Conversation?.Id}|{id}|{a.Type}"))
         {
             TeamsLog.Duplicate(logger);
             return Results.Ok();
@@ -42,14 +45,24 @@ public sealed class TeamsBot(
             case "message":
                 if (TeamsActivityMapper.Message(a) is not { } mapped) return Results.BadRequest(new { error = "a message needs conversation.id and from.id" });
                 var reference = TurnReference.From(a);
+                var route = new TeamsRoute(reference.ServiceUrl, reference.ConversationId, reference.ActivityId, a.ReplyToId, mapped.QuestionKey,
+                    reference.Bot?.Id, reference.Bot?.Name, reference.User?.Id, reference.User?.Name);
+                // Stored durably before the acknowledgement; the inbox worker runs the turn and TeamsDeliverer sends the replies.
+                var dedupKey = $"{reference.ConversationId}|{a.Id ?? Guid.NewGuid().ToString("N")}";
+                if (!await inbox.EnqueueAsync(TeamsActivityMapper.ChannelName, dedupKey,
+                        new InboxEnvelope(mapped.Message, JsonSerializer.SerializeToElement(route, ActivityJson.Options)), ct))
+                {
+                    TeamsLog.Duplicate(logger);
+                    return Results.Ok();
+                }
                 var channelReference = a.Conversation?.ConversationType == "channel" ? TeamsReferenceStore.From(a) : null;
-                return Enqueue(mapped.Message.ConversationKey, async token =>
+                // The typing indicator and the channel's reference need no durability: best effort, after the ack.
+                queue.TryEnqueue(mapped.Message.ConversationKey, async token =>
                 {
                     if (channelReference is not null) await references.UpsertAsync(channelReference, token);
                     await connector.SendAsync(reference.ServiceUrl, reference.ConversationId, reference.ActivityId, Typing(reference), token);
-                    var replies = await engine.HandleAsync(mapped.Message, token);
-                    await DeliverAsync(reference, replies, mapped, a.ReplyToId, token);
                 });
+                return Results.Ok();
 
             case "conversationUpdate":
                 var botAdded = a.MembersAdded?.Any(m => m.Id is { Length: > 0 } mid && mid == a.Recipient?.Id) == true;
@@ -141,7 +154,8 @@ public sealed class TeamsBot(
     /// thread). A card submission whose answer was recorded first replaces the question card with the
     /// recorded answer and its author.
     /// </summary>
-    public async Task DeliverAsync(TurnReference to, IReadOnlyList<BotReply> replies, MappedMessage? submitted, string? cardActivityId, CancellationToken ct)
+    public async Task DeliverAsync(TurnReference to, IReadOnlyList<BotReply> replies, MappedMessage? submitted, string? cardActivityId,
+        CancellationToken ct, bool throwOnFailure = false)
     {
         var list = replies.ToList();
         if (cardActivityId is { Length: > 0 } && submitted is not null && AnsweredCard(submitted, list, to.User?.Name) is { } answered)
@@ -152,7 +166,12 @@ public sealed class TeamsBot(
             if (!result.Ok) list = replies.ToList(); // the card stays; say it in the chat instead
         }
         foreach (var reply in list)
-            await connector.SendAsync(to.ServiceUrl, to.ConversationId, to.ActivityId, ToActivity(to, reply), ct);
+        {
+            var sent = await connector.SendAsync(to.ServiceUrl, to.ConversationId, to.ActivityId, ToActivity(to, reply), ct);
+            // Refused service URLs and 4xx answers will not get better; the inbox retries the rest.
+            if (!sent.Ok && throwOnFailure && sent.Status is 429 or >= 500)
+                throw new HttpRequestException($"the Connector answered {sent.Status}");
+        }
     }
 
     /// <summary>
@@ -213,6 +232,36 @@ public sealed class TeamsBot(
     {
         var line = text.Split('\n', 2)[0];
         return line.Length <= 200 ? line : line[..197] + "...";
+    }
+}
+
+/// <summary>Where a stored Teams turn's replies go (the inbox envelope's route).</summary>
+public sealed record TeamsRoute(
+    string ServiceUrl,
+    string ConversationId,
+    string? ActivityId,
+    string? ReplyToId,
+    string? QuestionKey,
+    string? BotId,
+    string? BotName,
+    string? UserId,
+    string? UserName);
+
+/// <summary>Sends the replies of a Teams turn the inbox worker ran.</summary>
+public sealed class TeamsDeliverer(IServiceProvider services) : IInboxDeliverer
+{
+    public string Source => TeamsActivityMapper.ChannelName;
+
+    public Task DeliverAsync(InboxEnvelope envelope, IReadOnlyList<BotReply> replies, CancellationToken ct)
+    {
+        var route = envelope.Route.Deserialize<TeamsRoute>(ActivityJson.Options)
+            ?? throw new InvalidDataException("a Teams inbox item has no route");
+        var to = new TurnReference(route.ServiceUrl, route.ConversationId, route.ActivityId,
+            new ChannelAccount { Id = route.BotId, Name = route.BotName },
+            new ChannelAccount { Id = route.UserId, Name = route.UserName });
+        var submitted = new MappedMessage(envelope.Message, route.QuestionKey);
+        // Resolved late: TeamsBot depends on the engine, which the inbox worker also holds.
+        return services.GetRequiredService<TeamsBot>().DeliverAsync(to, replies, submitted, route.ReplyToId, ct, throwOnFailure: true);
     }
 }
 

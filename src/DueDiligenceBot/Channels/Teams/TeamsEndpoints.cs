@@ -1,6 +1,7 @@
 using System.Text.Json;
 using DueDiligenceBot.Core;
 using DueDiligenceBot.Core.Conversation;
+using DueDiligenceBot.Core.Inbox;
 using Microsoft.Extensions.Options;
 
 namespace DueDiligenceBot.Channels.Teams;
@@ -26,6 +27,7 @@ public static class TeamsEndpoints
         services.AddSingleton<TeamsTurnQueue>();
         services.AddHostedService(sp => sp.GetRequiredService<TeamsTurnQueue>());
         services.AddSingleton<TeamsBot>();
+        services.AddSingleton<IInboxDeliverer, TeamsDeliverer>();
         services.AddSingleton<IReviewCompletedListener, TeamsReviewCompletedListener>();
         return services;
     }
