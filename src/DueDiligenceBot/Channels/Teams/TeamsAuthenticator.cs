@@ -32,7 +32,10 @@ public sealed class TeamsAuthenticator
     private static readonly string[] AllowedAlgorithms = [SecurityAlgorithms.RsaSha256, SecurityAlgorithms.RsaSha384, SecurityAlgorithms.RsaSha512];
 
     private readonly TeamsOptions _options;
-    private readonly ConfigurationManager<OpenIdConnectConfiguration> _metadata;
+    private readonly IDocumentRetriever _retriever;
+    private readonly SemaphoreSlim _refreshGate = new(1, 1);
+    private volatile ConfigurationManager<OpenIdConnectConfiguration> _metadata;
+    private DateTimeOffset _lastForcedRefresh = DateTimeOffset.MinValue;
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
     private readonly TimeProvider _clock;
     private readonly ILogger<TeamsAuthenticator> _logger;
@@ -42,14 +45,42 @@ public sealed class TeamsAuthenticator
         _options = options.Value;
         _clock = clock;
         _logger = logger;
-        _metadata = new ConfigurationManager<OpenIdConnectConfiguration>(
-            _options.OpenIdMetadataUrl,
-            new OpenIdConnectConfigurationRetriever(),
-            new LoopbackAwareDocumentRetriever(httpClients.CreateClient(TeamsHttp.MetadataClient)))
+        _retriever = new LoopbackAwareDocumentRetriever(httpClients.CreateClient(TeamsHttp.MetadataClient));
+        _metadata = NewManager();
+    }
+
+    /// <summary>Keys cached by IdentityModel's configuration manager and refreshed every 12 hours (the document asks for at least daily).</summary>
+    private ConfigurationManager<OpenIdConnectConfiguration> NewManager() =>
+        new(_options.OpenIdMetadataUrl, new OpenIdConnectConfigurationRetriever(), _retriever)
         {
             AutomaticRefreshInterval = TimeSpan.FromHours(12),
             RefreshInterval = MinimumForcedRefresh,
         };
+
+    /// <summary>
+    /// A signing key we do not know may be a new key: fetch the metadata again now, at most once per five
+    /// minutes. (The manager's own RequestRefresh refreshes in the background, too late for this request, so
+    /// a fresh manager takes over: its first read is synchronous, and it caches from then on.)
+    /// </summary>
+    private async Task<OpenIdConnectConfiguration?> ForceRefreshAsync(OpenIdConnectConfiguration seen, CancellationToken ct)
+    {
+        await _refreshGate.WaitAsync(ct);
+        try
+        {
+            var current = await _metadata.GetConfigurationAsync(ct);
+            if (!ReferenceEquals(current, seen)) return current; // another request refreshed meanwhile
+            var now = _clock.GetUtcNow();
+            if (now - _lastForcedRefresh < MinimumForcedRefresh) return null;
+            _lastForcedRefresh = now;
+            var fresh = NewManager();
+            var config = await fresh.GetConfigurationAsync(ct);
+            _metadata = fresh;
+            return config;
+        }
+        finally
+        {
+            _refreshGate.Release();
+        }
     }
 
     /// <summary>Checks 1–5 and 8 of the appendix: everything that needs only the Authorization header.</summary>
@@ -78,23 +109,18 @@ public sealed class TeamsAuthenticator
             return AuthOutcome.Refuse(401, "signing algorithm is not RS256, RS384 or RS512");
 
         // 3–5. Signature by a key of the metadata, lifetime, audience. An unknown key forces one refresh of
-        // the metadata, which the configuration manager allows at most once per RefreshInterval (5 minutes).
+        // the metadata, at most once per five minutes.
         TokenValidationResult result;
         OpenIdConnectConfiguration config;
         try
         {
             config = await _metadata.GetConfigurationAsync(ct);
             result = await ValidateAsync(raw, config);
-            if (result.Exception is SecurityTokenSignatureKeyNotFoundException)
+            if (result.Exception is SecurityTokenSignatureKeyNotFoundException && await ForceRefreshAsync(config, ct) is { } refreshed)
             {
-                var before = config;
-                _metadata.RequestRefresh();
-                config = await _metadata.GetConfigurationAsync(ct);
-                if (!ReferenceEquals(before, config))
-                {
-                    TeamsLog.MetadataRefreshedForUnknownKey(_logger, unvalidated.Kid ?? "(none)");
-                    result = await ValidateAsync(raw, config);
-                }
+                TeamsLog.MetadataRefreshedForUnknownKey(_logger, unvalidated.Kid ?? "(none)");
+                config = refreshed;
+                result = await ValidateAsync(raw, config);
             }
         }
         catch (Exception e) when (e is InvalidOperationException or HttpRequestException or IOException or TaskCanceledException && !ct.IsCancellationRequested)
