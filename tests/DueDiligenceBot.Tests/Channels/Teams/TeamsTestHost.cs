@@ -24,12 +24,14 @@ public sealed class TeamsTestHost : IAsyncDisposable
     {
         Fake = fake;
         App = app;
-        Client = app.CreateClient();
     }
 
     public FakeBotFramework Fake { get; }
     public AppFactory App { get; }
-    public HttpClient Client { get; }
+    private HttpClient? _client;
+
+    /// <summary>Creating the client starts the app.</summary>
+    public HttpClient Client => _client ??= App.CreateClient();
 
     public static async Task<TeamsTestHost> StartAsync(IDictionary<string, string?>? extra = null)
     {
@@ -117,8 +119,8 @@ public sealed class TeamsTestHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        Client.Dispose();
-        await App.DisposeAsync();
+        _client?.Dispose();
+        try { await App.DisposeAsync(); } catch (Exception) when (_client is null) { }
         await Fake.DisposeAsync();
     }
 }
