@@ -131,7 +131,8 @@ public sealed class BotConnectorClient(
     ILogger<BotConnectorClient> logger)
 {
     /// <summary><c>POST {serviceUrl}/v3/conversations/{id}/activities/{activityId}</c>, or <c>…/activities</c> without a reply-to id.</summary>
-    public Task<SendResult> SendAsync(string serviceUrl, string conversationId, string? replyToId, JsonObject activity, CancellationToken ct)
+    public Task<SendResult> SendAsync(string serviceUrl, string conversationId, string? replyToId, JsonObject activity, CancellationToken ct,
+        int? maxAttempts = null)
     {
         var path = $"v3/conversations/{Uri.EscapeDataString(conversationId)}/activities";
         if (!string.IsNullOrEmpty(replyToId))
@@ -139,7 +140,7 @@ public sealed class BotConnectorClient(
             path += "/" + Uri.EscapeDataString(replyToId);
             activity["replyToId"] = replyToId;
         }
-        return CallAsync(HttpMethod.Post, serviceUrl, path, activity, ct);
+        return CallAsync(HttpMethod.Post, serviceUrl, path, activity, ct, maxAttempts);
     }
 
     /// <summary><c>PUT {serviceUrl}/v3/conversations/{id}/activities/{activityId}</c>: replaces a card the bot sent earlier.</summary>
@@ -150,7 +151,8 @@ public sealed class BotConnectorClient(
         return CallAsync(HttpMethod.Put, serviceUrl, path, activity, ct);
     }
 
-    private async Task<SendResult> CallAsync(HttpMethod method, string serviceUrl, string path, JsonObject activity, CancellationToken ct)
+    private async Task<SendResult> CallAsync(HttpMethod method, string serviceUrl, string path, JsonObject activity, CancellationToken ct,
+        int? maxAttempts = null)
     {
         if (!policy.IsAllowed(serviceUrl))
         {
@@ -158,6 +160,7 @@ public sealed class BotConnectorClient(
             return SendResult.Refused("service URL not allowed");
         }
         var o = options.Value;
+        var attempts = Math.Clamp(maxAttempts ?? o.MaxSendAttempts, 1, o.MaxSendAttempts);
         var url = new Uri(new Uri(serviceUrl.EndsWith('/') ? serviceUrl : serviceUrl + "/"), path);
         var body = activity.ToJsonString(ActivityJson.Options);
         var client = httpClients.CreateClient(TeamsHttp.ConnectorClient);
@@ -190,7 +193,7 @@ public sealed class BotConnectorClient(
                     return new SendResult(true, status, id);
                 }
                 var retryable = status is 429 or 412 or 502 or 504;
-                if (!retryable || attempt >= o.MaxSendAttempts)
+                if (!retryable || attempt >= attempts)
                 {
                     TeamsLog.ConnectorFailed(logger, method.Method, status, attempt, operation);
                     return new SendResult(false, status, null);
@@ -198,7 +201,7 @@ public sealed class BotConnectorClient(
                 TeamsLog.ConnectorRetry(logger, method.Method, status, attempt);
                 await Task.Delay(Backoff.Delay(attempt, o.RetryBaseDelayMilliseconds, response), ct);
             }
-            catch (HttpRequestException e) when (attempt < o.MaxSendAttempts && response is null)
+            catch (HttpRequestException e) when (attempt < attempts && response is null)
             {
                 TeamsLog.ConnectorUnreachable(logger, e, attempt);
                 await Task.Delay(Backoff.Delay(attempt, o.RetryBaseDelayMilliseconds, null), ct);

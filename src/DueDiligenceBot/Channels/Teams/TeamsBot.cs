@@ -29,6 +29,7 @@ public sealed class TeamsBot(
     ILogger<TeamsBot> logger)
 {
     private static readonly TimeSpan InvokeBudget = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan TypingBudget = TimeSpan.FromSeconds(2);
     private readonly RecentIds _recent = new(4096);
 
     public async Task<IResult> HandleAsync(Activity a, CancellationToken ct)
@@ -47,6 +48,8 @@ public sealed class TeamsBot(
                 var reference = TurnReference.From(a);
                 var route = new TeamsRoute(reference.ServiceUrl, reference.ConversationId, reference.ActivityId, a.ReplyToId, mapped.QuestionKey,
                     reference.Bot?.Id, reference.Bot?.Name, reference.User?.Id, reference.User?.Name);
+                // The typing indicator goes out first (one attempt, briefly), so it cannot arrive after the answer.
+                await SendTypingAsync(reference, ct);
                 // Stored durably before the acknowledgement; the inbox worker runs the turn and TeamsDeliverer sends the replies.
                 var dedupKey = $"{reference.ConversationId}|{a.Id ?? Guid.NewGuid().ToString("N")}";
                 if (!await inbox.EnqueueAsync(TeamsActivityMapper.ChannelName, dedupKey,
@@ -55,13 +58,9 @@ public sealed class TeamsBot(
                     TeamsLog.Duplicate(logger);
                     return Results.Ok();
                 }
-                var channelReference = a.Conversation?.ConversationType == "channel" ? TeamsReferenceStore.From(a) : null;
-                // The typing indicator and the channel's reference need no durability: best effort, after the ack.
-                queue.TryEnqueue(mapped.Message.ConversationKey, async token =>
-                {
-                    if (channelReference is not null) await references.UpsertAsync(channelReference, token);
-                    await connector.SendAsync(reference.ServiceUrl, reference.ConversationId, reference.ActivityId, Typing(reference), token);
-                });
+                // Where a channel is, for proactive posts: best effort, after the ack.
+                if (a.Conversation?.ConversationType == "channel" && TeamsReferenceStore.From(a) is { } channelReference)
+                    queue.TryEnqueue(mapped.Message.ConversationKey, token => references.UpsertAsync(channelReference, token));
                 return Results.Ok();
 
             case "conversationUpdate":
@@ -99,6 +98,20 @@ public sealed class TeamsBot(
 
             default:
                 return Results.Ok();
+        }
+    }
+
+    private async Task SendTypingAsync(TurnReference to, CancellationToken ct)
+    {
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        budget.CancelAfter(TypingBudget);
+        try
+        {
+            await connector.SendAsync(to.ServiceUrl, to.ConversationId, to.ActivityId, Typing(to), budget.Token, maxAttempts: 1);
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !ct.IsCancellationRequested)
+        {
+            // Only a nicety: the turn goes on without it.
         }
     }
 

@@ -188,7 +188,8 @@ public static class TeamsCards
     private static JsonObject Text(string text, bool subtle = false, string? size = null, string? weight = null, string? color = null,
         bool separator = false)
     {
-        var o = new JsonObject { ["type"] = "TextBlock", ["text"] = text, ["wrap"] = true };
+        // Hosts drop what looks like HTML ("resume <vendor>" would read "resume "): show angle brackets as guillemets.
+        var o = new JsonObject { ["type"] = "TextBlock", ["text"] = text.Replace('<', '‹').Replace('>', '›'), ["wrap"] = true };
         if (subtle) o["isSubtle"] = true;
         if (size is not null) o["size"] = size;
         if (weight is not null) o["weight"] = weight;

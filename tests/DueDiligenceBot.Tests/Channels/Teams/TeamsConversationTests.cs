@@ -29,7 +29,10 @@ public sealed class TeamsConversationTests
         using var db = new SqliteConnection($"Data Source={host.App.DatabasePath}");
         Assert.Equal("Megan Bowen", db.ExecuteScalar<string>("SELECT started_by FROM reviews"));
         // Talking in a channel stores where that channel is, for proactive posts.
-        Assert.Equal("19:8d7f6a2b9c1e4f3aa0b1c2d3e4f5a6b7@thread.tacv2", db.ExecuteScalar<string>("SELECT conversation_id FROM teams_conversation_references"));
+        string? stored = null;
+        for (var i = 0; i < 100 && stored is null; i++, await Task.Delay(50))
+            stored = db.ExecuteScalar<string?>("SELECT conversation_id FROM teams_conversation_references");
+        Assert.Equal("19:8d7f6a2b9c1e4f3aa0b1c2d3e4f5a6b7@thread.tacv2", stored);
     }
 
     [Fact]
