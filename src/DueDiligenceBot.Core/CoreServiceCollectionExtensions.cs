@@ -32,11 +32,11 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<IKnowledgeBase, NotesKnowledgeBase>();
         services.AddSingleton<IConversationEngine, ConversationEngine>();
         services.AddSingleton<StartupState>();
+        services.AddHostedService<CoreStartup>();
         services.AddSingleton<InboxSignal>();
         services.AddSingleton<EventInbox>();
         services.AddSingleton<InboxWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<InboxWorker>());
-        services.AddHostedService<CoreStartup>();
         return services;
     }
 
