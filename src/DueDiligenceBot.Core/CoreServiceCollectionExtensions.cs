@@ -30,6 +30,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<KnowledgeFiles>();
         services.AddSingleton(sp => sp.GetRequiredService<KnowledgeFiles>().Checklist);
         services.AddSingleton<IKnowledgeBase, NotesKnowledgeBase>();
+        services.AddSingleton<UserTurnLimiter>();
         services.AddSingleton<IConversationEngine, ConversationEngine>();
         services.AddSingleton<StartupState>();
         services.AddHostedService<CoreStartup>();
