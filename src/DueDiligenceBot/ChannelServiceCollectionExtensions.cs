@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Dapper;
 using DueDiligenceBot.Channels.WebChat;
+using DueDiligenceBot.Review;
 using DueDiligenceBot.Core;
 using DueDiligenceBot.Core.Knowledge;
 using DueDiligenceBot.Core.Storage;
@@ -12,12 +13,20 @@ public static class ChannelServiceCollectionExtensions
     public static IServiceCollection AddChannels(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = 1024 * 1024);
+        // The decision forms on the review pages post with an antiforgery token (cookie + hidden field).
+        services.AddAntiforgery(o =>
+        {
+            o.Cookie.Name = "ddbot.af";
+            o.Cookie.SameSite = SameSiteMode.Strict;
+            o.FormFieldName = "__af";
+        });
         return services;
     }
 
     public static WebApplication MapChannelEndpoints(this WebApplication app)
     {
         app.MapWebChat();
+        app.MapReview();
         app.MapGet("/healthz", HealthAsync);
         return app;
     }
