@@ -1,4 +1,5 @@
 using DueDiligenceBot.Channels.WebChat;
+using DueDiligenceBot.Review;
 
 namespace DueDiligenceBot;
 
@@ -7,12 +8,20 @@ public static class ChannelServiceCollectionExtensions
     public static IServiceCollection AddChannels(this IServiceCollection services, IConfiguration configuration)
     {
         _ = configuration;
+        // The decision forms on the review pages post with an antiforgery token (cookie + hidden field).
+        services.AddAntiforgery(o =>
+        {
+            o.Cookie.Name = "ddbot.af";
+            o.Cookie.SameSite = SameSiteMode.Strict;
+            o.FormFieldName = "__af";
+        });
         return services;
     }
 
     public static WebApplication MapChannelEndpoints(this WebApplication app)
     {
         app.MapWebChat();
+        app.MapReview();
         return app;
     }
 }

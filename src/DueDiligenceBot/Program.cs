@@ -15,6 +15,12 @@ builder.Services.AddDueDiligenceCore(builder.Configuration);
 builder.Services.AddChannels(builder.Configuration);
 
 var app = builder.Build();
+if (StartupChecks.Problem(app.Services) is { } problem)
+{
+    // A bad setting or knowledge file: say which, without a stack trace, and exit 2.
+    await Console.Error.WriteLineAsync($"DueDiligenceBot cannot start: {problem}");
+    return 2;
+}
 app.UseOperations();
 app.MapChannelEndpoints();
 await app.RunAsync();
