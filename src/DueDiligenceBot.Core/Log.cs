@@ -34,4 +34,16 @@ internal static partial class Log
 
     [LoggerMessage(1303, LogLevel.Error, "Inbox worker loop failed; continuing")]
     public static partial void InboxLoopFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(1401, LogLevel.Information, "Memo version {Version} stored for vendor {VendorId}: rating {Rating}")]
+    public static partial void MemoVersionCreated(ILogger logger, long vendorId, int version, string rating);
+
+    [LoggerMessage(1402, LogLevel.Warning, "Memo narrative failed; the deterministic summary is used")]
+    public static partial void NarrativeFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(1403, LogLevel.Warning, "Memo narrative rejected ({Reason}); the deterministic summary is used")]
+    public static partial void NarrativeRejected(ILogger logger, string reason);
+
+    [LoggerMessage(1404, LogLevel.Information, "Decision {Decision} recorded on memo version {Version} of vendor {VendorId}")]
+    public static partial void DecisionRecorded(ILogger logger, long vendorId, int version, string decision);
 }

@@ -1,6 +1,7 @@
 using DueDiligenceBot;
 using DueDiligenceBot.Cli;
 using DueDiligenceBot.Core;
+using DueDiligenceBot.Operations;
 
 if (DueDiligenceBot.Channels.Teams.TeamsAppPackage.IsVerb(args))
     return await DueDiligenceBot.Channels.Teams.TeamsAppPackage.RunVerbAsync(args);
@@ -11,10 +12,18 @@ var builder = WebApplication.CreateBuilder(args);
 if (string.IsNullOrEmpty(builder.Configuration["urls"]))
     builder.WebHost.UseUrls("http://localhost:3978");
 
+builder.AddOperations();
 builder.Services.AddDueDiligenceCore(builder.Configuration);
 builder.Services.AddChannels(builder.Configuration);
 
 var app = builder.Build();
+if (StartupChecks.Problem(app.Services) is { } problem)
+{
+    // A bad setting or knowledge file: say which, without a stack trace, and exit 2.
+    await Console.Error.WriteLineAsync($"DueDiligenceBot cannot start: {problem}");
+    return 2;
+}
+app.UseOperations();
 app.MapChannelEndpoints();
 await app.RunAsync();
 return 0;

@@ -49,7 +49,8 @@ public sealed partial class ConversationEngine(
     IOptions<ReviewOptions> reviewOptions,
     ILogger<ConversationEngine> logger,
     IReviewMemo? memo = null,
-    IEnumerable<IReviewCompletedListener>? listeners = null) : IConversationEngine
+    IEnumerable<IReviewCompletedListener>? listeners = null,
+    UserTurnLimiter? limiter = null) : IConversationEngine
 {
     public const int MaxTextLength = 8000;
     private const int MaxAttempts = 5;
@@ -62,6 +63,8 @@ public sealed partial class ConversationEngine(
     public async Task<TurnOutcome> ProcessAsync(IncomingMessage message, long? deliveryId = null, CancellationToken ct = default)
     {
         var text = message.Text?.Trim() ?? "";
+        if (limiter is not null && !limiter.TryTake(message))
+            return await RecordAsync(deliveryId, new TurnOutcome([Reprompt("You're sending messages faster than I can take them. Wait a few seconds and send that again; nothing you answered before is lost.")]), ct);
         if (text.Length > MaxTextLength)
             return await RecordAsync(deliveryId, new TurnOutcome([Reprompt($"That message is {text.Length:N0} characters long; I read at most {MaxTextLength:N0}. Please shorten it.")]), ct);
         if (text.Length == 0 && string.IsNullOrWhiteSpace(message.Action))

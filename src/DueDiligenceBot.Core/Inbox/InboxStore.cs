@@ -58,16 +58,20 @@ public static class InboxStore
     /// leases it until <paramref name="leaseUntil"/>. The conditions are repeated on the outer UPDATE so two
     /// workers racing for one row cannot both win.
     /// </summary>
-    public static async Task<InboxItem?> ClaimAsync(DbConnection connection, DateTimeOffset now, DateTimeOffset leaseUntil) =>
-        await connection.QuerySingleOrDefaultAsync<InboxItem>(
+    public static async Task<InboxItem?> ClaimAsync(DbConnection connection, IReadOnlyCollection<string> sources, DateTimeOffset now, DateTimeOffset leaseUntil)
+    {
+        if (sources.Count == 0) return null;
+        // Only sources this instance can deliver: a terminal session sharing the database takes no Slack event.
+        return await connection.QuerySingleOrDefaultAsync<InboxItem>(
             """
             UPDATE inbox SET lease_until = @Until, attempts = attempts + 1
             WHERE id = (SELECT id FROM inbox
-                        WHERE status IN ('pending', 'processed') AND (lease_until IS NULL OR lease_until < @Now)
+                        WHERE status IN ('pending', 'processed') AND (lease_until IS NULL OR lease_until < @Now) AND source IN @Sources
                         ORDER BY id LIMIT 1)
               AND status IN ('pending', 'processed') AND (lease_until IS NULL OR lease_until < @Now)
             RETURNING id, source, dedup_key, payload, status, attempts, outcome_json
-            """, new { Now = now.ToString("O"), Until = leaseUntil.ToString("O") });
+            """, new { Now = now.ToString("O"), Until = leaseUntil.ToString("O"), Sources = sources });
+    }
 
     /// <summary>The stored outcome when the delivery was processed already (locks the row on PostgreSQL).</summary>
     public static async Task<TurnOutcome?> ProcessedOutcomeAsync(DbTransaction tx, long id)

@@ -34,6 +34,7 @@ public sealed class InboxWorker(
     IDbConnectionFactory db,
     IConversationEngine engine,
     InboxSignal signal,
+    StartupState startup,
     TimeProvider clock,
     ILogger<InboxWorker> logger) : BackgroundService
 {
@@ -48,12 +49,14 @@ public sealed class InboxWorker(
     private async Task LoopAsync(CancellationToken stoppingToken)
     {
         var deliverers = services.GetServices<IInboxDeliverer>().ToDictionary(d => d.Source, StringComparer.Ordinal);
+        if (deliverers.Count == 0) return;
         while (!stoppingToken.IsCancellationRequested)
         {
             bool worked;
             try
             {
-                worked = await RunOneAsync(deliverers);
+                // Migrations run at start; until they are done there is no inbox table to read.
+                worked = startup.IsReady && await RunOneAsync(deliverers);
             }
             catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
@@ -73,7 +76,7 @@ public sealed class InboxWorker(
         InboxItem? item;
         var now = clock.GetUtcNow();
         await using (var connection = await db.OpenAsync())
-            item = await InboxStore.ClaimAsync(connection, now, now + TurnTimeout + TurnTimeout);
+            item = await InboxStore.ClaimAsync(connection, deliverers.Keys.ToList(), now, now + TurnTimeout + TurnTimeout);
         if (item is null) return false;
 
         // The turn is not cancelled by shutdown: a stopping instance finishes what it started (within the
@@ -86,9 +89,7 @@ public sealed class InboxWorker(
                 ? await engine.ProcessAsync(envelope.Message, item.Id, timeout.Token)
                 : InboxStore.Outcome(item.OutcomeJson);
             var replies = await engine.FinishAsync(outcome, timeout.Token);
-            if (!deliverers.TryGetValue(item.Source, out var deliverer))
-                throw new InvalidOperationException($"no deliverer for inbox source '{item.Source}'");
-            await deliverer.DeliverAsync(envelope, replies, timeout.Token);
+            await deliverers[item.Source].DeliverAsync(envelope, replies, timeout.Token);
             await using var done = await db.OpenAsync();
             await InboxStore.MarkDeliveredAsync(done, item.Id, clock.GetUtcNow());
             Log.InboxDelivered(logger, item.Id, item.Source, item.Attempts);

@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace DueDiligenceBot.Tests.Support;
 
@@ -18,9 +20,12 @@ public sealed class LiveServer : IAsyncDisposable
     public string DatabasePath => _factory.DatabasePath;
     public IServiceProvider Services => _factory.Services;
 
-    public static LiveServer Start(IDictionary<string, string?>? settings = null)
+    /// <summary>Every log entry at Warning or above, for tests that assert nothing went wrong inside.</summary>
+    public LogCollector Logs => _factory.Logs;
+
+    public static LiveServer Start(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configure = null)
     {
-        var factory = new LiveFactory(settings);
+        var factory = new LiveFactory(settings, configure);
         factory.UseKestrel(0);
         factory.StartServer();
         var address = factory.ClientOptions.BaseAddress;
@@ -29,10 +34,11 @@ public sealed class LiveServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await _factory.DisposeAsync();
 
-    private sealed class LiveFactory(IDictionary<string, string?>? settings) : WebApplicationFactory<Program>
+    private sealed class LiveFactory(IDictionary<string, string?>? settings, Action<IServiceCollection>? configure) : WebApplicationFactory<Program>
     {
         private readonly TempFolder _folder = new();
         public string DatabasePath => _folder.File("live.db");
+        public LogCollector Logs { get; } = new();
 
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
@@ -41,6 +47,11 @@ public sealed class LiveServer : IAsyncDisposable
             builder.UseSetting("Knowledge:Path", TestPaths.Knowledge);
             builder.UseSetting("urls", "http://127.0.0.1:0");
             foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) builder.UseSetting(key, value);
+            builder.ConfigureServices(services =>
+            {
+                services.AddSingleton<ILoggerProvider>(Logs);
+                configure?.Invoke(services);
+            });
         }
 
         public override async ValueTask DisposeAsync()
