@@ -45,15 +45,24 @@ public sealed class TeamsAnonymousModeTests
     }
 
     [Theory]
-    [InlineData("Teams:AppPassword", "", "Teams:AppPassword is required")]
-    [InlineData("Teams:AppId", "my-bot", "Teams:AppId must be the Azure Bot's Microsoft App ID")]
-    [InlineData("Teams:OpenIdMetadataUrl", "http://login.example.com/meta", "Teams:OpenIdMetadataUrl must be an https URL")]
-    [InlineData("Teams:AllowedServiceUrlHosts:0", "https://smba.trafficmanager.net", "Teams:AllowedServiceUrlHosts entries are host names")]
-    [InlineData("Teams:Colour", "blue", "Colour")]
-    public async Task Bad_configuration_fails_at_start_naming_the_key(string key, string value, string expected)
+    [InlineData("Teams__AppPassword", "", "Teams:AppPassword is required")]
+    [InlineData("Teams__AppId", "my-bot", "Teams:AppId must be the Azure Bot's Microsoft App ID")]
+    [InlineData("Teams__AllowedServiceUrlHosts__0", "https://smba.trafficmanager.net", "Teams:AllowedServiceUrlHosts entries are host names")]
+    [InlineData("Teams__Colour", "blue", "Colour")]
+    public async Task Bad_configuration_stops_the_bot_at_start_naming_the_key(string key, string value, string expected)
     {
-        await using var host = await TeamsTestHost.StartAsync(new Dictionary<string, string?> { [key] = value });
-        var e = Assert.ThrowsAny<Exception>(() => host.App.CreateClient());
-        Assert.Contains(expected, e.ToString());
+        using var folder = new TempFolder();
+        var settings = new Dictionary<string, string>
+        {
+            ["Storage__SqlitePath"] = folder.File("cfg.db"),
+            ["Teams__AppId"] = TeamsTestHost.AppId,
+            ["Teams__AppPassword"] = "p4ss-value-never-logged",
+            ["Teams__TenantId"] = TeamsTestHost.TenantId,
+            [key] = value,
+        };
+        var (code, output) = await AppProcess.RunToExitAsync(folder.Path, settings);
+        Assert.Equal(2, code);
+        Assert.Contains(expected, output);
+        Assert.DoesNotContain("p4ss-value-never-logged", output);
     }
 }
