@@ -39,6 +39,11 @@ public sealed class TeamsCardTests
             current = await bot.Send(ReviewWalker.DefaultAnswer(q));
         }
         Assert.Equal(6, types.Count);
+        var completed = current.All.Where(r => r.Kind == ReplyKind.MemoSummary).ToList();
+        Assert.NotEmpty(completed); // the memo announced when the review completes
+        cards["memo-summary-on-completion"] = TeamsCards.For(completed[0], BaseUrl)!;
+        var memo = await bot.Send("memo Acme Health");
+        cards["memo-summary-on-request"] = TeamsCards.For(memo.All.Single(r => r.Kind == ReplyKind.MemoSummary), BaseUrl)!;
 
         var knowledge = await bot.Send("what is a bridge letter?", conversation: "chat-2");
         cards["knowledge-answer"] = TeamsCards.For(knowledge.All[0], BaseUrl)!;
@@ -108,6 +113,8 @@ public sealed class TeamsCardTests
         foreach (var label in new[] { "\"Yes\"", "\"No\"", "\"Why?\"", "\"Skip\"", "\"Pause\"" }) Assert.Contains(label, yesNo);
         Assert.All(cards.Values, c => Assert.Equal("1.5", c["version"]!.GetValue<string>()));
         Assert.Contains("https://ddbot.example.com/vendors/Acme%20Health", cards["memo-summary"].ToJsonString());
+        Assert.Contains("Action.OpenUrl", cards["memo-summary-on-request"].ToJsonString());
+        Assert.Contains("rating", cards["memo-summary-on-request"].ToJsonString());
         Assert.Contains("[1]", cards["why-answer"].ToJsonString());
     }
 
