@@ -218,11 +218,17 @@ public sealed class TeamsBot(
         }
         else
         {
-            activity["text"] = reply.Text;
+            activity["text"] = PlainText(reply.Text);
             activity["textFormat"] = "plain";
         }
         return activity;
     }
+
+    /// <summary>Teams refuses messages over about 100 KB (UTF-16); plain text is cut well before that.</summary>
+    internal const int MaxPlainTextChars = 20_000;
+
+    internal static string PlainText(string text) =>
+        text.Length <= MaxPlainTextChars ? text : text[..(MaxPlainTextChars - 1)] + "…";
 
     private static JsonObject Message(TurnReference to)
     {

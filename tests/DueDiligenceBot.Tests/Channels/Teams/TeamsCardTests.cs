@@ -125,5 +125,7 @@ public sealed class TeamsCardTests
         var huge = new BotReply { Kind = ReplyKind.KnowledgeAnswer, Text = new string('x', 100_000) };
         var card = TeamsCards.For(huge, BaseUrl)!;
         Assert.True(System.Text.Encoding.UTF8.GetByteCount(card.ToJsonString()) > TeamsCards.MaxCardBytes);
+        Assert.Equal(TeamsBot.MaxPlainTextChars, TeamsBot.PlainText(huge.Text).Length);
+        Assert.Equal("short", TeamsBot.PlainText("short"));
     }
 }

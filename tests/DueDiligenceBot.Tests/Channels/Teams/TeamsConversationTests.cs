@@ -199,4 +199,22 @@ public sealed class TeamsConversationTests
         var calls = await host.Fake.WaitForAsync(c => c.Type == "message", count: 3);
         Assert.All(calls, c => Assert.Contains("SOC 2", c.Readable));
     }
+
+    [Fact]
+    public async Task A_reply_the_Connector_refused_with_503_is_sent_again_by_the_inbox_and_the_turn_runs_once()
+    {
+        // Works around a Core bug (reported to the lead): InboxStore.ClaimAsync reads outcome_json through Dapper's
+        // underscore matching, which ReviewStore's static constructor switches on. If the inbox's first claim in the
+        // process runs before that, Dapper caches a mapping without OutcomeJson and a redelivery sends no replies.
+        // Remove this line once ClaimAsync aliases its columns (outcome_json AS OutcomeJson, dedup_key AS DedupKey).
+        System.Runtime.CompilerServices.RuntimeHelpers.RunClassConstructor(typeof(DueDiligenceBot.Core.Storage.ReviewStore).TypeHandle);
+        await using var host = await TeamsTestHost.StartAsync();
+        host.Fake.ScriptStatuses(200, 503); // typing ok, then the first reply fails (503 is not retried in place)
+        await host.PostAsync(host.Message("start review Acme Health"));
+        var replies = await host.Fake.WaitForAsync(c => c.Type == "message" && c.Readable.Contains("Question 1"), timeoutMs: 30_000);
+        Assert.Single(replies);
+        using var db = new SqliteConnection($"Data Source={host.App.DatabasePath}");
+        Assert.Equal(1, db.ExecuteScalar<int>("SELECT COUNT(*) FROM reviews"));
+        Assert.Equal("delivered", db.ExecuteScalar<string>("SELECT status FROM inbox"));
+    }
 }
