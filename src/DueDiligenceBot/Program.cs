@@ -2,6 +2,7 @@ using DueDiligenceBot;
 using DueDiligenceBot.Cli;
 using DueDiligenceBot.Core;
 using DueDiligenceBot.Operations;
+using DueDiligenceBot.Security;
 
 if (CliVerbs.IsVerb(args))
     return await CliVerbs.RunAsync(args);
@@ -11,6 +12,7 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"]))
     builder.WebHost.UseUrls("http://localhost:3978");
 
 builder.AddOperations();
+builder.AddAccess();
 builder.Services.AddDueDiligenceCore(builder.Configuration);
 builder.Services.AddChannels(builder.Configuration);
 
@@ -22,6 +24,8 @@ if (StartupChecks.Problem(app.Services) is { } problem)
     return 2;
 }
 app.UseOperations();
+app.UseAuthentication();
+app.UseAuthorization();
 app.MapChannelEndpoints();
 await app.RunAsync();
 return 0;
