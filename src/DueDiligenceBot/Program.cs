@@ -2,6 +2,7 @@ using DueDiligenceBot;
 using DueDiligenceBot.Cli;
 using DueDiligenceBot.Core;
 using DueDiligenceBot.Operations;
+using DueDiligenceBot.Security;
 
 if (DueDiligenceBot.Channels.Teams.TeamsAppPackage.IsVerb(args))
     return await DueDiligenceBot.Channels.Teams.TeamsAppPackage.RunVerbAsync(args);
@@ -13,6 +14,7 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"]))
     builder.WebHost.UseUrls("http://localhost:3978");
 
 builder.AddOperations();
+builder.AddAccess();
 builder.Services.AddDueDiligenceCore(builder.Configuration);
 builder.Services.AddChannels(builder.Configuration);
 
@@ -24,6 +26,8 @@ if (StartupChecks.Problem(app.Services) is { } problem)
     return 2;
 }
 app.UseOperations();
+app.UseAuthentication();
+app.UseAuthorization();
 app.MapChannelEndpoints();
 await app.RunAsync();
 return 0;

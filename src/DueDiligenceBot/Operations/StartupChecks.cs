@@ -1,4 +1,6 @@
+using DueDiligenceBot.Core.Conversation;
 using DueDiligenceBot.Core.Knowledge;
+using DueDiligenceBot.Security;
 using Microsoft.Extensions.Options;
 
 namespace DueDiligenceBot.Operations;
@@ -15,7 +17,7 @@ public static class StartupChecks
         {
             services.GetService<IStartupValidator>()?.Validate();
             _ = services.GetRequiredService<KnowledgeFiles>();
-            return null;
+            return AccessExtensions.Problem(services.GetRequiredService<IHostEnvironment>(), services.GetRequiredService<IOptions<ReviewOptions>>().Value);
         }
         catch (OptionsValidationException e) { return string.Join("; ", e.Failures); }
         catch (InvalidOperationException e) when (e.Message.Contains("not found on the instance", StringComparison.Ordinal) || e.Message.Contains("Failed to convert", StringComparison.Ordinal))

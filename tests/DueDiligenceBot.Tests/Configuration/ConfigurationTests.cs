@@ -29,6 +29,14 @@ public sealed class ConfigurationTests
         Assert.Contains("Storage:ConnectionString is required", await StartFailsAsync(new() { ["Storage__Provider"] = "Postgres" }));
 
     [Fact]
+    public async Task Outside_development_the_bot_refuses_to_start_without_a_sign_in_provider()
+    {
+        var output = await StartFailsAsync(new() { ["ASPNETCORE_ENVIRONMENT"] = "Production" });
+        Assert.Contains("Review:SignIn:Authority", output);
+        Assert.Contains("confidential vendor records", output);
+    }
+
+    [Fact]
     public async Task Every_section_of_the_sample_settings_is_known_to_the_bot()
     {
         using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(TestPaths.RepoRoot, "appsettings.sample.json")));
