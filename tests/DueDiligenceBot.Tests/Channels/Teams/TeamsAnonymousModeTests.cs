@@ -6,14 +6,24 @@ namespace DueDiligenceBot.Tests.Channels.Teams;
 /// <summary>With Teams:AppId empty the bot takes unauthenticated activities for local testing (the Agents Playground) — only in Development, only from loopback.</summary>
 public sealed class TeamsAnonymousModeTests
 {
-    private static async Task<TeamsTestHost> StartAnonymousAsync(string environment = "Development") =>
-        await TeamsTestHost.StartAsync(new Dictionary<string, string?>
+    private static async Task<TeamsTestHost> StartAnonymousAsync(string environment = "Development")
+    {
+        var settings = new Dictionary<string, string?>
         {
             ["Teams:AppId"] = "",
             ["Teams:AppPassword"] = "",
             ["Teams:TenantId"] = "",
             ["environment"] = environment,
-        });
+        };
+        if (environment != "Development")
+        {
+            // Outside Development the bot needs a sign-in provider for people (never contacted here: no page is opened).
+            settings["Review:SignIn:Authority"] = "https://login.microsoftonline.com/" + TeamsTestHost.TenantId + "/v2.0";
+            settings["Review:SignIn:ClientId"] = TeamsTestHost.AppId;
+            settings["Review:SignIn:ClientSecret"] = "test-only";
+        }
+        return await TeamsTestHost.StartAsync(settings);
+    }
 
     [Fact]
     public async Task In_Development_an_unauthenticated_activity_from_loopback_is_answered_without_a_token()
