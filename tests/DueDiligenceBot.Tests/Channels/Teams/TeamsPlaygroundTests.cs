@@ -126,6 +126,8 @@ public sealed class TeamsPlaygroundTests
             await page.GetByRole(AriaRole.Button, new() { Name = "Yes", Exact = true }).Last.ClickAsync();
             await Assertions.Expect(page.GetByText("Question 3 ·").Last).ToBeVisibleAsync(new() { Timeout = 30_000 });
             await Assertions.Expect(page.GetByText("Recorded for question 2: yes").Last).ToBeVisibleAsync();
+            await Assertions.Expect(page.GetByText("Answered by Alex Wilber").Last).ToBeVisibleAsync(); // the Playground's default user
+            await page.ScreenshotAsync(new() { Path = Path.Combine(TestPaths.RepoRoot, "TestResults", "teams-playground-answered.png") });
 
             // "Why?" answers from the curated notes with numbered citations.
             await Say("why?");

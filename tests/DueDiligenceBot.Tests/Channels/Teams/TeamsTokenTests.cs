@@ -70,4 +70,18 @@ public sealed class TeamsTokenTests
         Assert.Equal(HttpStatusCode.Unauthorized, (await host.PostAsync(unknown, "Bearer " + host.Fake.Token(TeamsTestHost.AppId, host.Fake.ServiceUrl, kid: FakeBotFramework.UnpublishedKid))).StatusCode);
         Assert.Equal(keysFetchesAfterFirst + 1, host.Fake.KeysFetches);
     }
+
+    [Fact]
+    public async Task When_the_OpenID_metadata_cannot_be_read_requests_are_refused_with_503_and_nothing_is_stored()
+    {
+        await using var host = await TeamsTestHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Teams:OpenIdMetadataUrl"] = $"http://127.0.0.1:{Support.AppProcess.FreePort()}/v1/.well-known/openidconfiguration",
+        });
+        var activity = host.Message("start review Acme Health");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await host.PostAsync(activity)).StatusCode);
+        await Task.Delay(150);
+        Assert.Equal(0, host.StoredRows());
+        Assert.Empty(host.Fake.Calls);
+    }
 }
