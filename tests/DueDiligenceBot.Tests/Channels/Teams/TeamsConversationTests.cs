@@ -200,13 +200,10 @@ public sealed class TeamsConversationTests
         Assert.All(calls, c => Assert.Contains("SOC 2", c.Readable));
     }
 
-    // Skipped until a Core bug is fixed (reported to the lead): InboxStore.ClaimAsync reads outcome_json through
-    // Dapper's underscore matching, which only ReviewStore's static constructor switches on. The inbox workers'
-    // first claim in a process runs before any turn, so Dapper caches a mapping without OutcomeJson, and the
-    // redelivery of a processed-but-undelivered turn sends no replies. Fix: alias the columns in ClaimAsync
-    // (dedup_key AS DedupKey, outcome_json AS OutcomeJson) or switch the matching on before the first query.
-    // With that alias the test passes (checked locally).
-    [Fact(Skip = "Core bug: InboxStore.ClaimAsync loses outcome_json on redelivery (Dapper underscore mapping); see the comment")]
+    // Also guards a Core fix: InboxStore.ClaimAsync read outcome_json through Dapper's underscore matching, which
+    // only ReviewStore's static constructor switches on; the inbox's first claim in a process runs before any turn,
+    // so a redelivered processed turn sent no replies.
+    [Fact]
     public async Task A_reply_the_Connector_refused_with_503_is_sent_again_by_the_inbox_and_the_turn_runs_once()
     {
         await using var host = await TeamsTestHost.StartAsync();
