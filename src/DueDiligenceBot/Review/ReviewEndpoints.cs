@@ -44,6 +44,7 @@ public static class ReviewEndpoints
     private static async Task<IResult> MemoPageAsync(HttpContext http, string vendor, int? version, IDbConnectionFactory db, ReviewMemoService memos,
         IAntiforgery antiforgery, CancellationToken ct)
     {
+        vendor = VendorFromRoute(vendor);
         var view = await LoadViewAsync(db, memos, vendor, version, ct);
         if (view is null) return Html(ReviewPages.NotFound(vendor), StatusCodes.Status404NotFound);
         var tokens = antiforgery.GetAndStoreTokens(http);
@@ -52,6 +53,7 @@ public static class ReviewEndpoints
 
     private static async Task<IResult> DownloadAsync(string vendor, string format, int? version, IDbConnectionFactory db, ReviewMemoService memos, CancellationToken ct)
     {
+        vendor = VendorFromRoute(vendor);
         if (format is not ("docx" or "md" or "json")) return Results.NotFound();
         var view = await LoadViewAsync(db, memos, vendor, version, ct);
         if (view is null) return Results.NotFound();
@@ -60,6 +62,7 @@ public static class ReviewEndpoints
 
     private static async Task<IResult> DecideAsync(HttpContext http, string vendor, IDbConnectionFactory db, ReviewMemoService memos, IAntiforgery antiforgery, CancellationToken ct)
     {
+        vendor = VendorFromRoute(vendor);
         try
         {
             await antiforgery.ValidateRequestAsync(http);
@@ -136,6 +139,7 @@ public static class ReviewEndpoints
     private static async Task<IResult> PutAnswersAsync(HttpRequest request, string vendor, IDbConnectionFactory db, ChecklistDefinition checklist,
         ReviewMemoService memos, TimeProvider clock, CancellationToken ct)
     {
+        vendor = VendorFromRoute(vendor);
         if (VendorNameProblem(vendor) is { } problem) return RequestJson.Problem(problem);
         var (body, error) = await RequestJson.ReadAsync(request, ct);
         if (body is null) return RequestJson.Problem(error!);
@@ -197,6 +201,7 @@ public static class ReviewEndpoints
 
     private static async Task<IResult> GetMemoAsync(string vendor, string? asOf, string? format, IDbConnectionFactory db, ReviewMemoService memos, CancellationToken ct)
     {
+        vendor = VendorFromRoute(vendor);
         format ??= "json";
         if (format is not ("json" or "md" or "html" or "docx"))
             return RequestJson.Problem($"'format' is '{format}'; accepted: json, md, html, docx");
@@ -236,6 +241,10 @@ public static class ReviewEndpoints
         var safe = new string(m.Vendor.Select(c => char.IsLetterOrDigit(c) ? c : '-').ToArray()).Trim('-');
         return $"risk-memo-{(safe.Length == 0 ? "vendor" : safe)}-{m.AsOf:yyyy-MM-dd}{(m.Version is int v ? $"-v{v}" : "")}";
     }
+
+    // Routing keeps an encoded slash as "%2F" in the value; a vendor called "A/B Health" is linked as A%2FB%20Health.
+    private static string VendorFromRoute(string value) =>
+        value.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
 
     private static string? HeaderValue(HttpRequest request, string name) =>
         request.Headers[name].ToString() is { Length: > 0 and <= 100 } v && !v.Any(char.IsControl) ? v.Trim() : null;
