@@ -135,7 +135,8 @@ public sealed partial class MemoBuilder(ChecklistDefinition checklist, Func<stri
     {
         var all = m.AllFindings.ToList();
         var sb = new StringBuilder();
-        sb.Append(CultureInfo.InvariantCulture, $"{m.Vendor} is rated {m.Rating.Id()} as of {m.AsOf:yyyy-MM-dd} because {string.Join("; ", m.RatingReasons)}.");
+        // The reasons are listed right under the summary; the summary says what to read first.
+        sb.Append(CultureInfo.InvariantCulture, $"{m.Vendor} is rated {m.Rating.Id()} as of {m.AsOf:yyyy-MM-dd}.");
         if (all.Count == 0) sb.Append(" The rules raised no flags.");
         else
         {
@@ -144,11 +145,14 @@ public sealed partial class MemoBuilder(ChecklistDefinition checklist, Func<stri
                 .Select(x => $"{x.n} {x.w.Id()}");
             sb.Append(CultureInfo.InvariantCulture, $" {Plural(all.Count, "finding", "findings")} ({string.Join(", ", counts)}) across {Plural(m.Findings.Count, "structural gap", "structural gaps")}.");
             var top = all.Where(f => f.Severity >= FlagWeight.Moderate).OrderByDescending(f => f.Severity).Take(3).Select(f => f.Title).ToList();
-            if (top.Count > 0) sb.Append(CultureInfo.InvariantCulture, $" Most urgent: {string.Join("; ", top)}.");
+            if (top.Count > 0) sb.Append(CultureInfo.InvariantCulture, $" Read first: {string.Join("; ", top)}.");
         }
         if (m.Open.Count > 0) sb.Append(CultureInfo.InvariantCulture, $" {Plural(m.Open.Count, "question is", "questions are")} still open.");
-        if (m.Dates.OrderBy(d => d.Date).FirstOrDefault() is { } next)
-            sb.Append(CultureInfo.InvariantCulture, $" {(next.Status == DueStatus.Overdue ? "Overdue since" : "Next date to act on:")} {next.Date:yyyy-MM-dd} ({next.What.ToLowerInvariant()}).");
+        var overdue = m.Dates.Where(d => d.Status == DueStatus.Overdue).ToList();
+        if (overdue.Count > 0)
+            sb.Append(CultureInfo.InvariantCulture, $" Overdue: {string.Join("; ", overdue.Select(d => $"{d.What.ToLowerInvariant()} since {d.Date:yyyy-MM-dd}"))}.");
+        else if (m.Dates.FirstOrDefault() is { } next)
+            sb.Append(CultureInfo.InvariantCulture, $" Next date to act on: {next.Date:yyyy-MM-dd} ({next.What.ToLowerInvariant()}).");
         return sb.ToString();
     }
 
@@ -281,7 +285,7 @@ public sealed partial class MemoBuilder(ChecklistDefinition checklist, Func<stri
             var missingCats = none.SelectMany(l => l.Missing).Select(CrosswalkTable.CategoryOf).Distinct().Select(CategoryLabel);
             sb.Append(CultureInfo.InvariantCulture, $" (they need {string.Join(", ", missingCats)}, which the report does not cover)");
         }
-        sb.Append(CultureInfo.InvariantCulture, $"; {hipaaOnly.Count} have no SOC 2 counterpart at all.");
+        sb.Append(CultureInfo.InvariantCulture, $"; {Plural(hipaaOnly.Count, "has", "have")} no SOC 2 counterpart at all.");
         if (RiskRules.Eq(a, "soc2_report_type", "type1"))
             sb.Append(" A Type I report evidences the design of these controls on one date, not their operation.");
         if (a.Has("scope_exclusions") && !RiskRules.IsNoneText(a, "scope_exclusions"))
@@ -332,7 +336,7 @@ public sealed partial class MemoBuilder(ChecklistDefinition checklist, Func<stri
         if (RiskRules.In(a, "soc2_report_type", "type1", "type2") && a.Date("soc2_period_end") is { } end)
         {
             list.Add((RiskRules.FirstDayOlderThan(end, options.StaleReportMonths), "SOC 2 report becomes stale",
-                $"Obtain the next SOC 2 report; the period ended {end:yyyy-MM-dd}."));
+                $"Obtain the next SOC 2 report; the current one covers controls up to {end:yyyy-MM-dd}."));
             if (a.Bool("bridge_letter") != true)
                 list.Add((RiskRules.FirstDayOlderThan(end, options.BridgeLetterMonths), "Bridge letter needed",
                     "Ask for a bridge letter covering the time since the SOC 2 period ended."));
@@ -474,7 +478,11 @@ public sealed partial class MemoBuilder(ChecklistDefinition checklist, Func<stri
     {
         if (value.ValueKind == JsonValueKind.Null) return NullDisplay.GetValueOrDefault(key, "unknown");
         if (value.ValueKind == JsonValueKind.String && value.GetString()!.Trim().Length == 0) return "(empty)";
-        return checklist.Find(key) is { } q ? AnswerParser.Display(q, value) : value.ToString();
+        if (checklist.Find(key) is not { } q) return value.ToString();
+        // Option labels can hold commas themselves ("Patient demographics: names, addresses"), so lists use semicolons.
+        if (value.ValueKind == JsonValueKind.Array)
+            return string.Join("; ", value.EnumerateArray().Select(v => q.Options.FirstOrDefault(o => o.Value == v.GetString())?.Label ?? v.ToString()));
+        return AnswerParser.Display(q, value);
     }
 
     private string DisplayOf(string key, AnswerSet a) => a.TryGet(key, out var v) ? DisplayValue(key, v) : "not answered";

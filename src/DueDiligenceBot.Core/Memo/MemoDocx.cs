@@ -160,14 +160,17 @@ public static class MemoDocx
 
     private static Paragraph Para(string text, bool bold = false, string? color = null, int? size = null, bool mono = false, string after = "100")
     {
-        var p = new Paragraph(new ParagraphProperties(new SpacingBetweenLines { After = after }));
+        // A bold line introduces a table: keep it with the table and clear of the one before.
+        var p = new Paragraph(bold
+            ? new ParagraphProperties(new KeepNext(), new SpacingBetweenLines { Before = "160", After = "60" })
+            : new ParagraphProperties(new SpacingBetweenLines { After = after }));
         p.Append(RunOf(text, bold, color, size, mono));
         return p;
     }
 
     private static Paragraph LabelPara(string label, string text)
     {
-        var p = new Paragraph(new ParagraphProperties(new SpacingBetweenLines { After = "60" }));
+        var p = new Paragraph(new ParagraphProperties(new SpacingBetweenLines { Before = "60", After = "40" }));
         p.Append(RunOf(label, bold: true));
         p.Append(RunOf(text));
         return p;

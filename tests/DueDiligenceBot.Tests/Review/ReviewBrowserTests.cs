@@ -89,4 +89,43 @@ public sealed class ReviewBrowserTests
         await page.GotoAsync(baseUrl + "/vendors");
         Assert.Equal("approved", await page.Locator("tr[data-vendor='Relay Messaging'] td.status").InnerTextAsync());
     }
+
+    /// <summary>
+    /// Three memos as a reviewer reads them: no section is wider than the window, at desktop and laptop
+    /// widths. Each section is saved as a PNG under TestResults/memo-screens for a person to look at.
+    /// </summary>
+    [ChromiumFact]
+    public async Task Memo_pages_fit_the_window_and_are_saved_for_reading()
+    {
+        var (app, baseUrl) = StartApp();
+        await using var _ = app;
+        using var http = new HttpClient { BaseAddress = new Uri(baseUrl) };
+        var vendors = new[] { ("okta-like-subprocessors", "Keystone Identity"), ("type1-startup", "Pulsewise"), ("phi-without-baa", "QuickFax Health") };
+        foreach (var (fixture, vendor) in vendors)
+            (await ReviewHttpTests.PutAsync(http, vendor, await ReviewHttpTests.CompleteImportAsync(app, fixture), user: "Dana Whitfield")).EnsureSuccessStatusCode();
+
+        var folder = Path.Combine(TestPaths.RepoRoot, "TestResults", "memo-screens");
+        Directory.CreateDirectory(folder);
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await LaunchAsync(playwright);
+        foreach (var width in new[] { 1200, 800 })
+        {
+            var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = width, Height = 1000 } });
+            await LoopbackOnlyAsync(page);
+            foreach (var (_, vendor) in vendors)
+            {
+                await page.GotoAsync($"{baseUrl}/vendors/{Uri.EscapeDataString(vendor)}");
+                await page.Locator("#appendix summary").ClickAsync();
+                var overflow = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - window.innerWidth");
+                Assert.True(overflow <= 0, $"{vendor} at {width}px is {overflow}px wider than the window");
+                if (width != 1200) continue;
+                var slug = vendor.Replace(' ', '-').ToLowerInvariant();
+                await page.Locator(".memo-head").ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(folder, $"{slug}-0-head.png") });
+                foreach (var section in new[] { "summary", "findings", "coverage", "crosswalk", "open", "dates", "followup", "appendix" })
+                    await page.Locator($"#{section}").ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(folder, $"{slug}-{section}.png") });
+            }
+            await page.CloseAsync();
+        }
+        Assert.True(File.Exists(Path.Combine(folder, "pulsewise-findings.png")));
+    }
 }
