@@ -6,6 +6,6 @@ public static class BenchmarkRegistry
     public static IReadOnlyDictionary<string, Func<Task<object>>> All { get; } = new Dictionary<string, Func<Task<object>>>
     {
         // ["retrieval"] = RetrievalBenchmark.RunAsync,
-        // ["memo"] = MemoBenchmark.RunAsync,
+        ["memo"] = MemoBenchmark.RunAsync,
     };
 }
