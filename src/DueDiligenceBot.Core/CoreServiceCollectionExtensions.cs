@@ -1,5 +1,6 @@
 using DueDiligenceBot.Core.Checklist;
 using DueDiligenceBot.Core.Conversation;
+using DueDiligenceBot.Core.Inbox;
 using DueDiligenceBot.Core.Knowledge;
 using DueDiligenceBot.Core.Memo;
 using DueDiligenceBot.Core.Storage;
@@ -21,15 +22,24 @@ public static class CoreServiceCollectionExtensions
         services.AddValidatedOptions<ReviewOptions>(configuration, ReviewOptions.SectionName);
 
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<IDbConnectionFactory, SqliteConnectionFactory>();
+        services.AddSingleton<IDbConnectionFactory>(sp => sp.GetRequiredService<IOptions<StorageOptions>>().Value switch
+        {
+            { Provider: "Postgres" } o => new PostgresConnectionFactory(o.ConnectionString!),
+            var o => new SqliteConnectionFactory(o.SqlitePath),
+        });
         services.AddSingleton<Migrator>();
         services.AddSingleton<KnowledgeFiles>();
         services.AddSingleton(sp => sp.GetRequiredService<KnowledgeFiles>().Checklist);
         services.AddSingleton<IKnowledgeBase, NotesKnowledgeBase>();
+        services.AddSingleton<UserTurnLimiter>();
         services.AddSingleton<IConversationEngine, ConversationEngine>();
         services.AddMemo(configuration);
         services.AddSingleton<StartupState>();
         services.AddHostedService<CoreStartup>();
+        services.AddSingleton<InboxSignal>();
+        services.AddSingleton<EventInbox>();
+        services.AddSingleton<InboxWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<InboxWorker>());
         return services;
     }
 

@@ -141,8 +141,8 @@ public static class ReviewEndpoints
     {
         vendor = VendorFromRoute(vendor);
         if (VendorNameProblem(vendor) is { } problem) return RequestJson.Problem(problem);
-        var (body, error) = await RequestJson.ReadAsync(request, ct);
-        if (body is null) return RequestJson.Problem(error!);
+        var (body, failure) = await RequestJson.ReadAsync(request, ct);
+        if (body is null) return failure!;
         var parsed = AnswerImport.Parse(body.Root, checklist, vendorFromPath: vendor);
         if (parsed is ImportResult.Rejected rejected)
             return Results.Json(new { error = string.Join("; ", rejected.Errors), errors = rejected.Errors }, statusCode: StatusCodes.Status400BadRequest);
