@@ -9,6 +9,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using DueDiligenceBot.Operations;
+using DueDiligenceBot.Security;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -108,17 +110,23 @@ public static class MemoBenchmark
     private static async Task<object> VendorsPageAsync(string root, string folder)
     {
         var db = Path.Combine(folder, "vendors.db");
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
+        // Development: the local developer identity, so the pages need no identity provider (as in the tests).
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Development" });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Storage:SqlitePath"] = db,
             ["Knowledge:Path"] = Path.Combine(root, "knowledge"),
         });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.AddOperations();
+        builder.AddAccess();
         builder.Logging.ClearProviders();
         builder.Services.AddDueDiligenceCore(builder.Configuration);
         builder.Services.AddChannels(builder.Configuration);
         await using var app = builder.Build();
+        app.UseOperations();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapChannelEndpoints();
         await app.StartAsync();
 

@@ -9,7 +9,7 @@ namespace DueDiligenceBot.Tests.Memo;
 public sealed class MemoConversationTests
 {
     /// <summary>Answers the whole checklist as typed text: the given answers, else a plain default per question type.</summary>
-    internal static async Task<Replies> AnswerAllAsync(BotHarness bot, Replies reply, IReadOnlyDictionary<string, string> answers, string user = "dana")
+    internal static async Task<Replies> AnswerAllAsync(BotHarness bot, Replies reply, IReadOnlyDictionary<string, string> answers, string user = "dana", string conversation = "chat-1")
     {
         for (var guard = 0; reply.Question is { } q && guard < 100; guard++)
         {
@@ -21,7 +21,7 @@ public sealed class MemoConversationTests
                 QuestionType.Number => "12",
                 _ => "none",
             };
-            reply = await bot.Send(text, user);
+            reply = await bot.Send(text, user, conversation);
         }
         return reply;
     }
@@ -100,7 +100,8 @@ public sealed class MemoConversationTests
             ["soc2_period_end"] = "2027-03-31",
             ["bridge_letter"] = "yes",
         };
-        var last = await AnswerAllAsync(bot, await bot.Send("start review Pulsewise"), second);
+        // A colleague runs the second review (one person may send at most Review:MaxTurnsPerUserPerMinute turns).
+        var last = await AnswerAllAsync(bot, await bot.Send("start review Pulsewise", "sam", "chat-2"), second, "sam", "chat-2");
         Assert.Contains("is ready (version 2)", Assert.Single(last.All, r => r.Kind == ReplyKind.MemoSummary).Text);
 
         await using var connection = await bot.Db.OpenAsync();

@@ -195,10 +195,10 @@ public sealed partial class ReviewHttpTests
         await PutAsync(client, "Relay Messaging", await CompleteImportAsync(app, "twilio-like-human-factor"));
         var response = await client.PostAsync("/vendors/Relay%20Messaging/decision", new FormUrlEncodedContent(new Dictionary<string, string>
         {
-            ["version"] = "1", ["decision"] = "approved", ["reviewer"] = "Eve",
+            ["version"] = "1", ["decision"] = "approved",
         }));
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.DoesNotContain("approved</span> by Eve", await client.GetStringAsync("/vendors/Relay%20Messaging"));
+        Assert.Contains("awaiting decision", await client.GetStringAsync("/vendors/Relay%20Messaging"));
     }
 
     [Fact]
@@ -212,15 +212,16 @@ public sealed partial class ReviewHttpTests
         Assert.NotEmpty(token);
 
         // Conditions are required for an approval with conditions.
-        var missing = await client.PostAsync("/vendors/Relay%20Messaging/decision", Form(token, "1", "approved_with_conditions", "Priya", ""));
+        Assert.Contains("You are signed in as <b data-testid=\"reviewer\">Local developer</b>", page);
+        var missing = await client.PostAsync("/vendors/Relay%20Messaging/decision", Form(token, "1", "approved_with_conditions", ""));
         Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
         Assert.Contains("Approving with conditions needs the conditions.", await missing.Content.ReadAsStringAsync());
 
         var ok = await client.PostAsync("/vendors/Relay%20Messaging/decision",
-            Form(token, "1", "approved_with_conditions", "Priya", "Phishing simulations in place by 2027-03-31 <b>firm</b>"));
+            Form(token, "1", "approved_with_conditions", "Phishing simulations in place by 2027-03-31 <b>firm</b>"));
         Assert.Equal(HttpStatusCode.Redirect, ok.StatusCode);
         page = await client.GetStringAsync("/vendors/Relay%20Messaging");
-        Assert.Contains("approved with conditions</span> by Priya on", page);
+        Assert.Contains("approved with conditions</span> by Local developer on", page);
         Assert.Contains("Phishing simulations in place by 2027-03-31 &lt;b&gt;firm&lt;/b&gt;", page);
         Assert.Contains("approved with conditions", await client.GetStringAsync("/vendors"));
     }
@@ -235,14 +236,16 @@ public sealed partial class ReviewHttpTests
         var token = AntiforgeryField().Match(await client.GetStringAsync("/vendors/Relay%20Messaging")).Groups[1].Value;
         body["answers"]!["pen_test_last_12_months"] = false;
         await PutAsync(client, "Relay Messaging", body); // a new review, completed: version 2
-        var response = await client.PostAsync("/vendors/Relay%20Messaging/decision", Form(token, "1", "approved", "Priya", ""));
+        var response = await client.PostAsync("/vendors/Relay%20Messaging/decision", Form(token, "1", "approved", ""));
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
         Assert.Contains("A newer memo version (2) exists", await response.Content.ReadAsStringAsync());
     }
 
-    private static FormUrlEncodedContent Form(string token, string version, string decision, string reviewer, string conditions) => new(new Dictionary<string, string>
+    private static FormUrlEncodedContent Form(string token, string version, string decision, string conditions) => new(new Dictionary<string, string>
     {
-        ["__af"] = token, ["version"] = version, ["decision"] = decision, ["reviewer"] = reviewer, ["conditions"] = conditions,
+        ["__af"] = token, ["version"] = version, ["decision"] = decision, ["conditions"] = conditions,
+        // A typed reviewer name is ignored: the decision carries the signed-in person's name.
+        ["reviewer"] = "Somebody Else",
     });
 
     [GeneratedRegex("name=\"__af\" value=\"([^\"]+)\"")]
