@@ -21,7 +21,8 @@ public sealed record MemoInput(
     string ReviewStatus,
     IReadOnlyList<ProvenancedAnswer> Answers,
     PreviousReviewInput? Previous = null,
-    int? Version = null);
+    int? Version = null,
+    IReadOnlyList<ProvenancedAnswer>? History = null);
 
 /// <summary>Builds the memo document from the answers: the rules decide, this lays out the evidence.</summary>
 public sealed partial class MemoBuilder(ChecklistDefinition checklist, Func<string, Note?> findNote, CrosswalkTable crosswalk, RiskOptions options, TimeProvider clock)
@@ -71,7 +72,7 @@ public sealed partial class MemoBuilder(ChecklistDefinition checklist, Func<stri
             Dates = dates,
             Changes = changes,
             FollowUpMessage = "",
-            Appendix = Appendix(input.Answers),
+            Appendix = Appendix(input.Answers, input.History),
             GeneratedAt = clock.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
         };
         memo = memo with
@@ -440,15 +441,23 @@ public sealed partial class MemoBuilder(ChecklistDefinition checklist, Func<stri
         _ => key,
     };
 
-    private IReadOnlyList<AppendixRow> Appendix(IReadOnlyList<ProvenancedAnswer> all)
+    private IReadOnlyList<AppendixRow> Appendix(IReadOnlyList<ProvenancedAnswer> all, IReadOnlyList<ProvenancedAnswer>? history)
     {
         var latest = all.GroupBy(a => a.Key).Select(g => g.Last()).ToDictionary(a => a.Key, StringComparer.Ordinal);
+        // Corrections: every earlier row of a key, so a reviewer sees what an answer replaced and who gave it.
+        string? Earlier(string key)
+        {
+            if (history is null) return null;
+            var rows = history.Where(h => h.Key == key).ToList();
+            if (rows.Count <= 1) return null;
+            return string.Join("; ", rows.Take(rows.Count - 1).Select(h => $"{(h.Skipped ? "(skipped)" : DisplayValue(key, h.Value))} by {h.By}, {Day(h.At)}"));
+        }
         var rows = new List<AppendixRow>();
         foreach (var q in checklist.Questions)
         {
             if (!latest.TryGetValue(q.Key, out var a)) continue;
             var section = checklist.SectionOf(q).Title;
-            rows.Add(new AppendixRow(q.Number, section, q.Key, q.Prompt, a.Skipped ? "(skipped)" : DisplayValue(q.Key, a.Value), a.By, a.Channel, Day(a.At)));
+            rows.Add(new AppendixRow(q.Number, section, q.Key, q.Prompt, a.Skipped ? "(skipped)" : DisplayValue(q.Key, a.Value), a.By, a.Channel, Day(a.At), Earlier(q.Key)));
         }
         foreach (var a in latest.Values.Where(a => checklist.Find(a.Key) is null))
             rows.Add(new AppendixRow(null, "Other", a.Key, a.Key, a.Skipped ? "(skipped)" : DisplayValue(a.Key, a.Value), a.By, a.Channel, Day(a.At)));

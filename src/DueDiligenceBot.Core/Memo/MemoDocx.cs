@@ -124,7 +124,7 @@ public static class MemoDocx
 
         b.Append(Heading("Appendix: every answer and its provenance", 2));
         b.Append(Table(["#", "Question", "Answer", "Given by"],
-            m.Appendix.Select(a => new[] { a.Number?.ToString(CultureInfo.InvariantCulture) ?? "", a.Question, a.Answer, $"{a.By}, {a.Channel}, {a.At}" }),
+            m.Appendix.Select(a => new[] { a.Number?.ToString(CultureInfo.InvariantCulture) ?? "", a.Question, a.Earlier is null ? a.Answer : $"{a.Answer} (replaced: {a.Earlier})", $"{a.By}, {a.Channel}, {a.At}" }),
             [6, 48, 24, 22], size: 17));
     }
 

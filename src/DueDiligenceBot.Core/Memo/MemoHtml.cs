@@ -147,7 +147,7 @@ public static class MemoHtml
         sb.Append(CultureInfo.InvariantCulture, $"<section id=\"appendix\"><details><summary><h2>Appendix: every answer and its provenance ({m.Appendix.Count})</h2></summary>");
         sb.Append("<table class=\"appendix\"><thead><tr><th>#</th><th>Question</th><th>Answer</th><th>By</th><th>When</th></tr></thead><tbody>");
         foreach (var a in m.Appendix)
-            sb.Append(CultureInfo.InvariantCulture, $"<tr><td>{a.Number}</td><td>{E(a.Question)}<br><code>{E(a.Key)}</code></td><td>{E(a.Answer)}</td><td>{E(a.By)}<br><small>{E(a.Channel)}</small></td><td>{E(a.At)}</td></tr>");
+            sb.Append(CultureInfo.InvariantCulture, $"<tr><td>{a.Number}</td><td>{E(a.Question)}<br><code>{E(a.Key)}</code></td><td>{E(a.Answer)}{(a.Earlier is null ? "" : $"<br><small class=\"earlier\">replaced: {E(a.Earlier)}</small>")}</td><td>{E(a.By)}<br><small>{E(a.Channel)}</small></td><td>{E(a.At)}</td></tr>");
         sb.Append("</tbody></table></details></section>");
         sb.Append("</article>");
         return sb.ToString();

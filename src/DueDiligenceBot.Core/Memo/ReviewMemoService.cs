@@ -147,11 +147,14 @@ public sealed class ReviewMemoService(
             previous = new PreviousReviewInput(earlier.Number, ReviewDate(earlier), Provenanced(before),
                 decision is null ? null : $"{Decision.Label(decision.Decision)} by {decision.Reviewer} on {decision.DecidedAt[..10]}{(decision.Conditions is { Length: > 0 } c ? $" ({c})" : "")}");
         }
-        return new MemoInput(vendor.Name, asOf, review.Number, review.Status, Provenanced(current), previous, version);
+        var history = (await ReviewStore.AnswerHistoryAsync(tx, review.Id)).ToDictionary(r => r.Id);
+        return new MemoInput(vendor.Name, asOf, review.Number, review.Status, Provenanced(current), previous, version, Provenanced(history.Values));
     }
 
-    private static IReadOnlyList<ProvenancedAnswer> Provenanced(IReadOnlyDictionary<string, AnswerRow> rows) =>
-        rows.Values.OrderBy(r => r.Id).Select(r => new ProvenancedAnswer(r.QuestionKey, r.Value, r.IsSkipped, r.UserName, r.Channel,
+    private static IReadOnlyList<ProvenancedAnswer> Provenanced(IReadOnlyDictionary<string, AnswerRow> rows) => Provenanced(rows.Values);
+
+    private static IReadOnlyList<ProvenancedAnswer> Provenanced(IEnumerable<AnswerRow> rows) =>
+        rows.OrderBy(r => r.Id).Select(r => new ProvenancedAnswer(r.QuestionKey, r.Value, r.IsSkipped, r.UserName, r.Channel,
             DateTimeOffset.TryParse(r.AnsweredAt, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var at) ? at : null)).ToList();
 
     // ----- decisions ------------------------------------------------------------------------------

@@ -124,5 +124,12 @@ public sealed class MemoConversationTests
         var reply = await bot.Send("memo Pulsewise");
         Assert.Contains("memo version 2", reply.Text);
         Assert.Contains("Personal devices can reach production", reply.Text);
+
+        // The appendix keeps what the correction replaced, with who said it.
+        await using var connection = await bot.Db.OpenAsync();
+        var json = await connection.ExecuteScalarAsync<string>("SELECT document_json FROM memo_versions WHERE version = 2");
+        var row = DueDiligenceBot.Core.Memo.MemoJson.Deserialize(json!).Appendix.Single(a => a.Key == "byod_access_to_prod");
+        Assert.Equal("yes", row.Answer);
+        Assert.StartsWith("no by Dana, ", row.Earlier);
     }
 }
