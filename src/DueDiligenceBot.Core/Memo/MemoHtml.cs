@@ -181,7 +181,7 @@ public static class MemoHtml
         table{border-collapse:collapse;width:100%;margin:6px 0 10px;font-size:14px}
         th,td{border:1px solid var(--line);padding:5px 8px;text-align:left;vertical-align:top}th{background:#f2f4f7;font-weight:600}
         tr.flagged td{background:#fdf1ef}tr.open td{background:#fff9e8}tr.due-overdue td{background:#fdf1ef}tr.due-duesoon td{background:#fff9e8}
-        td.answer{font-weight:600}td.date{white-space:nowrap}small{color:var(--muted)}
+        td.answer{font-weight:600}td.date{white-space:nowrap}table.appendix{font-size:13px}table.appendix td:last-child{white-space:nowrap}table.appendix td:first-child{width:2.5em}small{color:var(--muted)}
         dl.profile{display:grid;grid-template-columns:220px 1fr;gap:4px 12px;margin:0}dl.profile dt{color:var(--muted)}dl.profile dd{margin:0}
         pre.message{white-space:pre-wrap;background:#f6f7f9;border:1px solid var(--line);border-radius:6px;padding:12px;font:14px/1.5 ui-monospace,Consolas,monospace}
         details>summary{cursor:pointer}details>summary h2{display:inline;border:0}

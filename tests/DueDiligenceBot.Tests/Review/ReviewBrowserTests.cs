@@ -121,6 +121,8 @@ public sealed class ReviewBrowserTests
                 if (width != 1200) continue;
                 var slug = vendor.Replace(' ', '-').ToLowerInvariant();
                 await page.Locator(".memo-head").ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(folder, $"{slug}-0-head.png") });
+                await page.Locator(".statusbox").ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(folder, $"{slug}-0-status.png") });
+                await page.Locator(".decide").ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(folder, $"{slug}-9-decide.png") });
                 foreach (var section in new[] { "summary", "findings", "coverage", "crosswalk", "open", "dates", "followup", "appendix" })
                     await page.Locator($"#{section}").ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(folder, $"{slug}-{section}.png") });
             }
