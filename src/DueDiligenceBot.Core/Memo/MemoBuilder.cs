@@ -66,7 +66,7 @@ public sealed partial class MemoBuilder(ChecklistDefinition checklist, Func<stri
             RatingReasons = assessment.RatingReasons,
             Summary = "",
             Findings = findings,
-            Coverage = Coverage(ctx, assessment),
+            Coverage = Coverage(ctx, assessment, imported: input.ReviewStatus == ImportStatus),
             Crosswalk = Crosswalk(answers),
             Open = open,
             Dates = dates,
@@ -210,8 +210,10 @@ public sealed partial class MemoBuilder(ChecklistDefinition checklist, Func<stri
         ("hitrust_expiry", "Expires"),
     ];
 
-    private IReadOnlyList<CoverageTable> Coverage(Ctx ctx, RiskAssessment a)
+    private IReadOnlyList<CoverageTable> Coverage(Ctx ctx, RiskAssessment a, bool imported)
     {
+        // An imported file is judged on the contract keys; the checklist's own questions it lacks are not gaps.
+        var contract = RiskRules.ContractKeys.Select(k => k.Key).ToHashSet(StringComparer.Ordinal);
         CoverageTable Table(string title, (string Key, string Item)[] rows, string? note)
         {
             var lines = new List<CoverageRow>();
@@ -220,6 +222,7 @@ public sealed partial class MemoBuilder(ChecklistDefinition checklist, Func<stri
                 var q = checklist.Find(key);
                 var asked = q is null ? ctx.Current.ContainsKey(key) : checklist.IsAsked(q, ctx.Answers);
                 if (!asked && !ctx.Current.ContainsKey(key)) continue;
+                if (imported && !ctx.Current.ContainsKey(key) && !contract.Contains(key)) continue;
                 // A flag is shown on the row of the last answered key it rests on (stale_report on the period end).
                 var flags = a.Flags.Where(f => f.EvidenceKeys.LastOrDefault(ctx.Current.ContainsKey) == key).ToList();
                 string assessment;
