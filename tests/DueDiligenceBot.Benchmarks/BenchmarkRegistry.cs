@@ -8,6 +8,6 @@ public static class BenchmarkRegistry
         ["engine"] = EngineBenchmark.RunAsync,
         ["load"] = LoadBenchmark.RunAsync,
         // ["retrieval"] = RetrievalBenchmark.RunAsync,
-        // ["memo"] = MemoBenchmark.RunAsync,
+        ["memo"] = MemoBenchmark.RunAsync,
     };
 }
