@@ -1,3 +1,4 @@
+using DueDiligenceBot.Channels.Teams;
 using DueDiligenceBot.Channels.WebChat;
 using DueDiligenceBot.Review;
 
@@ -7,7 +8,7 @@ public static class ChannelServiceCollectionExtensions
 {
     public static IServiceCollection AddChannels(this IServiceCollection services, IConfiguration configuration)
     {
-        _ = configuration;
+        services.AddTeams(configuration);
         // The decision forms on the review pages post with an antiforgery token (cookie + hidden field).
         services.AddAntiforgery(o =>
         {
@@ -21,6 +22,7 @@ public static class ChannelServiceCollectionExtensions
     public static WebApplication MapChannelEndpoints(this WebApplication app)
     {
         app.MapWebChat();
+        app.MapTeams();
         app.MapReview();
         return app;
     }

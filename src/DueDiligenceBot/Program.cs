@@ -4,6 +4,8 @@ using DueDiligenceBot.Core;
 using DueDiligenceBot.Operations;
 using DueDiligenceBot.Security;
 
+if (DueDiligenceBot.Channels.Teams.TeamsAppPackage.IsVerb(args))
+    return await DueDiligenceBot.Channels.Teams.TeamsAppPackage.RunVerbAsync(args);
 if (CliVerbs.IsVerb(args))
     return await CliVerbs.RunAsync(args);
 

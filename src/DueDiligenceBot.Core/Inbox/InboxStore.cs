@@ -69,7 +69,7 @@ public static class InboxStore
                         WHERE status IN ('pending', 'processed') AND (lease_until IS NULL OR lease_until < @Now) AND source IN @Sources
                         ORDER BY id LIMIT 1)
               AND status IN ('pending', 'processed') AND (lease_until IS NULL OR lease_until < @Now)
-            RETURNING id, source, dedup_key, payload, status, attempts, outcome_json
+            RETURNING id, source, dedup_key AS DedupKey, payload, status, attempts, outcome_json AS OutcomeJson
             """, new { Now = now.ToString("O"), Until = leaseUntil.ToString("O"), Sources = sources });
     }
 
