@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Dapper;
+using DueDiligenceBot.Channels.Slack;
 using DueDiligenceBot.Channels.WebChat;
 using DueDiligenceBot.Core;
 using DueDiligenceBot.Core.Knowledge;
@@ -12,12 +13,14 @@ public static class ChannelServiceCollectionExtensions
     public static IServiceCollection AddChannels(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = 1024 * 1024);
+        services.AddSlack(configuration);
         return services;
     }
 
     public static WebApplication MapChannelEndpoints(this WebApplication app)
     {
         app.MapWebChat();
+        app.MapSlack();
         app.MapGet("/healthz", HealthAsync);
         return app;
     }

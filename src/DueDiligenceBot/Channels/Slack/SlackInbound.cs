@@ -1,0 +1,269 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using DueDiligenceBot.Core.Conversation;
+using Microsoft.Extensions.Options;
+
+namespace DueDiligenceBot.Channels.Slack;
+
+/// <summary>What to answer Slack right away: a status and, for some requests, a JSON body.</summary>
+public sealed record SlackAck(int Status, JsonObject? Body = null)
+{
+    public static readonly SlackAck Ok = new(200);
+    public static readonly SlackAck Forbidden = new(403);
+    public static readonly SlackAck Busy = new(503);
+}
+
+/// <summary>
+/// Turns verified Slack payloads (from HTTP or Socket Mode alike) into jobs: checks the workspace,
+/// ignores what should not be answered, claims the delivery in the database and queues the work. Nothing
+/// slow happens here; the acknowledgement leaves in milliseconds.
+/// </summary>
+public sealed class SlackInbound(IOptions<SlackOptions> options, SlackStore store, SlackWorker worker, ILogger<SlackInbound> logger)
+{
+    public const string ChannelName = "slack";
+    private static readonly HashSet<string> AnsweredSubtypes = ["file_share", "thread_broadcast"];
+    private readonly SlackOptions _options = options.Value;
+
+    // ----- Events API ----------------------------------------------------------------------------
+
+    public async Task<SlackAck> OnEventAsync(JsonElement root, int retryNum, CancellationToken ct)
+    {
+        var type = Str(root, "type");
+        if (type == "url_verification")
+            return new SlackAck(200, new JsonObject { ["challenge"] = Str(root, "challenge") ?? "" });
+        if (type != "event_callback") return SlackAck.Ok;
+
+        var team = Str(root, "team_id");
+        if (!AllowedTeam(team)) return SlackAck.Forbidden;
+        var eventId = Str(root, "event_id");
+        if (eventId is null || !root.TryGetProperty("event", out var ev) || ev.ValueKind != JsonValueKind.Object) return SlackAck.Ok;
+
+        var evType = Str(ev, "type");
+        var isMention = evType == "app_mention";
+        var isDm = evType == "message" && Str(ev, "channel_type") == "im";
+        if (!isMention && !isDm) { Log.Ignored(logger, "event", eventId, "event type"); return SlackAck.Ok; }
+
+        var botUsers = BotUserIds(root);
+        var user = Str(ev, "user");
+        var subtype = Str(ev, "subtype");
+        var reason =
+            ev.TryGetProperty("bot_id", out _) || ev.TryGetProperty("bot_profile", out _) ? "bot message"
+            : user is null ? "no user"
+            : botUsers.Contains(user) ? "own message"
+            : subtype is not null && !AnsweredSubtypes.Contains(subtype) ? "subtype"
+            : null;
+        if (reason is not null) { Log.Ignored(logger, "event", eventId, reason); return SlackAck.Ok; }
+
+        var channel = Str(ev, "channel");
+        var ts = Str(ev, "ts");
+        if (channel is null || ts is null) return SlackAck.Ok;
+        var text = SlackText.Unescape(Str(ev, "text") ?? "");
+        if (isMention) text = SlackText.StripBotMention(text, botUsers);
+        var threadTs = Str(ev, "thread_ts");
+
+        SlackReplyTarget target;
+        string conversation;
+        if (isDm)
+        {
+            conversation = channel;
+            target = new SlackReplyTarget(channel, ThreadTs: threadTs, AnswerThreadTs: ts);
+        }
+        else
+        {
+            var root_ = threadTs ?? ts;
+            conversation = $"{channel}/{root_}";
+            target = new SlackReplyTarget(channel, ThreadTs: root_);
+        }
+        var message = new IncomingMessage(ChannelName, conversation, user!, user!, text);
+        return await EnqueueAsync(new SlackTurnJob(eventId, team ?? "", message, target), retryNum, ct);
+    }
+
+    // ----- slash commands ------------------------------------------------------------------------
+
+    public async Task<SlackAck> OnCommandAsync(IReadOnlyDictionary<string, string> form, CancellationToken ct)
+    {
+        var team = Get(form, "team_id");
+        if (!AllowedTeam(team)) return SlackAck.Forbidden;
+        var user = Get(form, "user_id");
+        var channel = Get(form, "channel_id");
+        var responseUrl = Get(form, "response_url");
+        var trigger = Get(form, "trigger_id");
+        if (user is null || channel is null || responseUrl is null || trigger is null) return SlackAck.Ok;
+
+        var text = (Get(form, "text") ?? "").Trim();
+        var (engineText, openDm, ack) = Subcommand(text);
+        var userName = Get(form, "user_name") is { Length: > 0 } n ? n : user;
+        var target = openDm
+            ? new SlackReplyTarget(null, ResponseUrl: responseUrl, OpenDirectMessageWith: user)
+            : new SlackReplyTarget(channel, ResponseUrl: responseUrl);
+        var message = new IncomingMessage(ChannelName, $"{channel}/{user}", user, userName, engineText);
+        var queued = await EnqueueAsync(new SlackTurnJob($"cmd:{trigger}", team ?? "", message, target), 0, ct);
+        return queued.Status == 200 && ack is not null
+            ? new SlackAck(200, new JsonObject { ["response_type"] = "ephemeral", ["text"] = SlackText.Escape(ack) })
+            : queued;
+    }
+
+    /// <summary><c>/dd review X</c>, <c>/dd memo X</c>, <c>/dd help</c> and <c>/dd question</c> as the engine reads them.</summary>
+    internal static (string Text, bool OpenDm, string? Ack) Subcommand(string text)
+    {
+        var space = text.IndexOf(' ');
+        var verb = (space < 0 ? text : text[..space]).ToLowerInvariant();
+        var rest = space < 0 ? "" : text[(space + 1)..].Trim();
+        return verb switch
+        {
+            "" or "help" when rest.Length == 0 => ("help", false, null),
+            "review" when rest.Length > 0 => ($"start review {rest}", true, $"Opening the review of {rest} in our direct messages…"),
+            "resume" when rest.Length > 0 => ($"resume {rest}", true, $"Resuming the review of {rest} in our direct messages…"),
+            "memo" when rest.Length > 0 => ($"memo {rest}", false, null),
+            _ => (text, false, null),
+        };
+    }
+
+    // ----- interactivity -------------------------------------------------------------------------
+
+    public async Task<SlackAck> OnInteractionAsync(JsonElement payload, CancellationToken ct)
+    {
+        if (Str(payload, "type") != "block_actions") return SlackAck.Ok;
+        var team = payload.TryGetProperty("team", out var t) && t.ValueKind == JsonValueKind.Object ? Str(t, "id") : null;
+        payload.TryGetProperty("user", out var userElement);
+        team ??= userElement.ValueKind == JsonValueKind.Object ? Str(userElement, "team_id") : null;
+        if (!AllowedTeam(team)) return SlackAck.Forbidden;
+        if (userElement.ValueKind != JsonValueKind.Object || Str(userElement, "id") is not { } user) return SlackAck.Ok;
+        var userName = Str(userElement, "name") ?? Str(userElement, "username") ?? user;
+
+        if (!payload.TryGetProperty("actions", out var actions) || actions.ValueKind != JsonValueKind.Array || actions.GetArrayLength() == 0)
+            return SlackAck.Ok;
+        var action = actions[0];
+        var actionId = Str(action, "action_id") ?? "";
+        var deliveryId = $"act:{Str(payload, "trigger_id") ?? ""}:{Str(action, "action_ts") ?? ""}";
+
+        payload.TryGetProperty("container", out var container);
+        var channel = (container.ValueKind == JsonValueKind.Object ? Str(container, "channel_id") : null)
+            ?? (payload.TryGetProperty("channel", out var ch) && ch.ValueKind == JsonValueKind.Object ? Str(ch, "id") : null);
+        var ephemeral = container.ValueKind == JsonValueKind.Object && container.TryGetProperty("is_ephemeral", out var e) && e.ValueKind == JsonValueKind.True;
+        var responseUrl = Str(payload, "response_url");
+        payload.TryGetProperty("message", out var posted);
+        var messageTs = posted.ValueKind == JsonValueKind.Object ? Str(posted, "ts") : null;
+        var threadTs = posted.ValueKind == JsonValueKind.Object ? Str(posted, "thread_ts") : null;
+        var blocks = posted.ValueKind == JsonValueKind.Object && posted.TryGetProperty("blocks", out var b) && b.ValueKind == JsonValueKind.Array
+            ? JsonNode.Parse(b.GetRawText())!.AsArray() : null;
+        if (channel is null) return SlackAck.Ok;
+
+        if (actionId.StartsWith(SlackBlocks.FeedbackAction, StringComparison.Ordinal))
+        {
+            if (!long.TryParse(Str(action, "value"), NumberStyles.None, CultureInfo.InvariantCulture, out var questionId)) return SlackAck.Ok;
+            var rating = actionId[SlackBlocks.FeedbackAction.Length..];
+            return await EnqueueAsync(new SlackFeedbackJob(deliveryId, questionId, rating, user, userName, channel,
+                ephemeral ? null : messageTs, ephemeral ? null : blocks, ephemeral ? responseUrl : null), 0, ct);
+        }
+
+        var (value, questionKey) = ActionValue(actionId, action, payload);
+        if (value is null) { Log.Ignored(logger, "action", deliveryId, "no value"); return SlackAck.Ok; }
+
+        SlackReplyTarget target;
+        string conversation;
+        if (ephemeral && responseUrl is not null)
+        {
+            conversation = $"{channel}/{user}";
+            target = new SlackReplyTarget(channel, ResponseUrl: responseUrl);
+        }
+        else if (channel.StartsWith('D'))
+        {
+            conversation = channel;
+            target = new SlackReplyTarget(channel, ThreadTs: threadTs);
+        }
+        else
+        {
+            var root = threadTs ?? messageTs ?? "";
+            conversation = $"{channel}/{root}";
+            target = new SlackReplyTarget(channel, ThreadTs: threadTs ?? messageTs);
+        }
+        var answered = !ephemeral && messageTs is not null && blocks is not null && questionKey is not null
+            ? new AnsweredMessage(channel, messageTs, blocks, questionKey)
+            : null;
+        var message = new IncomingMessage(ChannelName, conversation, user, userName, null, value);
+        return await EnqueueAsync(new SlackTurnJob(deliveryId, team ?? "", message, target, answered), 0, ct);
+    }
+
+    /// <summary>The engine action a Block Kit action stands for, and the question it answers (for chat.update).</summary>
+    internal static (string? Value, string? QuestionKey) ActionValue(string actionId, JsonElement action, JsonElement payload)
+    {
+        string? value = null;
+        if (actionId.StartsWith(SlackBlocks.ChoiceAction + ":", StringComparison.Ordinal))
+            value = Str(action, "value");
+        else if (actionId.StartsWith(SlackBlocks.SelectAction, StringComparison.Ordinal))
+            value = action.TryGetProperty("selected_option", out var o) && o.ValueKind == JsonValueKind.Object ? Str(o, "value") : null;
+        else if (actionId.StartsWith(SlackBlocks.DateAction, StringComparison.Ordinal) && Str(action, "selected_date") is { } date)
+            value = ChoiceValues.Answer(actionId[SlackBlocks.DateAction.Length..], date);
+        else if (actionId.StartsWith(SlackBlocks.InputAction, StringComparison.Ordinal) && Str(action, "value") is { Length: > 0 } typed)
+            value = ChoiceValues.Answer(actionId[SlackBlocks.InputAction.Length..], Clip(typed.Trim()));
+        else if (actionId.StartsWith(SlackBlocks.MultiSubmitAction, StringComparison.Ordinal))
+        {
+            var key = actionId[SlackBlocks.MultiSubmitAction.Length..];
+            var picked = SelectedInState(payload, SlackBlocks.MultiAction + key);
+            if (picked.Count > 0) value = ChoiceValues.Answer(key, string.Join(", ", picked));
+        }
+        if (value is null) return (null, null);
+        if (value.Length > 2000) value = value[..2000];
+        return ChoiceValues.TryParseAnswer(value, out var k, out _) ? (value, k) : (value, value is "skip" ? KeyOfBlock(action) : null);
+    }
+
+    private static string? KeyOfBlock(JsonElement action) =>
+        Str(action, "block_id") is { } block && block.StartsWith(SlackBlocks.QuestionBlock, StringComparison.Ordinal)
+            ? block[SlackBlocks.QuestionBlock.Length..].Split(':')[0]
+            : null;
+
+    private static List<string> SelectedInState(JsonElement payload, string actionId)
+    {
+        var picked = new List<string>();
+        if (!payload.TryGetProperty("state", out var state) || !state.TryGetProperty("values", out var values) || values.ValueKind != JsonValueKind.Object)
+            return picked;
+        foreach (var block in values.EnumerateObject())
+            if (block.Value.ValueKind == JsonValueKind.Object && block.Value.TryGetProperty(actionId, out var input)
+                && input.TryGetProperty("selected_options", out var options) && options.ValueKind == JsonValueKind.Array)
+                foreach (var option in options.EnumerateArray())
+                    if (Str(option, "value") is { } v) picked.Add(v);
+        return picked;
+    }
+
+    // ----- shared --------------------------------------------------------------------------------
+
+    private async Task<SlackAck> EnqueueAsync(SlackJob job, int retryNum, CancellationToken ct)
+    {
+        if (!await store.TryClaimAsync(job.DeliveryId, ct))
+        {
+            Log.Duplicate(logger, job.DeliveryId, retryNum);
+            return SlackAck.Ok;
+        }
+        if (worker.TryEnqueue(job)) return SlackAck.Ok;
+        Log.QueueFull(logger, job.DeliveryId);
+        await store.ReleaseAsync(job.DeliveryId, ct);
+        return SlackAck.Busy;
+    }
+
+    private bool AllowedTeam(string? team)
+    {
+        if (_options.IsAllowedTeam(team)) return true;
+        Log.ForeignTeam(logger, team is null ? "(none)" : SlackText.Clip(team, 20));
+        return false;
+    }
+
+    private static HashSet<string> BotUserIds(JsonElement root)
+    {
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        if (root.TryGetProperty("authorizations", out var auths) && auths.ValueKind == JsonValueKind.Array)
+            foreach (var a in auths.EnumerateArray())
+                if (a.TryGetProperty("is_bot", out var isBot) && isBot.ValueKind == JsonValueKind.True && Str(a, "user_id") is { } id)
+                    ids.Add(id);
+        return ids;
+    }
+
+    private static string Clip(string text) => text.Length <= ConversationEngine.MaxTextLength ? text : text[..ConversationEngine.MaxTextLength];
+
+    internal static string? Str(JsonElement e, string name) =>
+        e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+    private static string? Get(IReadOnlyDictionary<string, string> form, string name) =>
+        form.TryGetValue(name, out var v) && v.Length > 0 ? v : null;
+}
