@@ -124,8 +124,8 @@ public sealed class SlackWorker : BackgroundService
             message = message with { ConversationId = dm };
             target = new SlackReplyTarget(dm);
         }
-        if (message.UserName == message.UserId)
-            message = message with { UserName = await UserNameAsync(message.UserId, ct) };
+        // One name per person in every answer they give, whatever the payload carried (events carry none).
+        message = message with { UserName = await UserNameAsync(message.UserId, message.UserName, ct) };
 
         IReadOnlyList<BotReply> replies;
         try
@@ -234,11 +234,11 @@ public sealed class SlackWorker : BackgroundService
         return text.Length == 0 ? "Updated" : text.Length <= SlackBlocks.MaxFallbackText ? text : text[..SlackBlocks.MaxFallbackText];
     }
 
-    private async Task<string> UserNameAsync(string userId, CancellationToken ct)
+    private async Task<string> UserNameAsync(string userId, string fallback, CancellationToken ct)
     {
         if (_names.TryGetValue(userId, out var known)) return known;
         var name = await _api.UserNameAsync(userId, ct);
-        if (name is null) return userId;
+        if (name is null) return fallback;
         if (_names.Count < 10_000) _names[userId] = name;
         return name;
     }
