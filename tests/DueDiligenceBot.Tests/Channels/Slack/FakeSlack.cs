@@ -38,6 +38,7 @@ public sealed class FakeSlack : IAsyncDisposable
     private readonly ConcurrentQueue<SlackCall> _calls = new();
     private readonly ConcurrentDictionary<string, ConcurrentQueue<Func<HttpContext, Task>>> _scripted = new();
     private readonly Channel<FakeSocket> _sockets = Channel.CreateUnbounded<FakeSocket>();
+    private readonly ConcurrentBag<FakeSocket> _allSockets = [];
     private int _ts;
 
     private FakeSlack(WebApplication app) => _app = app;
@@ -121,6 +122,7 @@ public sealed class FakeSlack : IAsyncDisposable
         if (!ctx.WebSockets.IsWebSocketRequest) { ctx.Response.StatusCode = 400; return; }
         var ws = await ctx.WebSockets.AcceptWebSocketAsync();
         var socket = new FakeSocket(ws);
+        _allSockets.Add(socket);
         await _sockets.Writer.WriteAsync(socket);
         await socket.Done;
     }
@@ -169,7 +171,7 @@ public sealed class FakeSlack : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _sockets.Writer.TryComplete();
-        while (_sockets.Reader.TryRead(out var s)) s.Abort();
+        foreach (var s in _allSockets) s.Abort();
         await _app.StopAsync();
         await _app.DisposeAsync();
     }
@@ -204,7 +206,7 @@ public sealed class FakeSocket(WebSocket socket)
         return JsonDocument.Parse(ms.ToArray()).RootElement.Clone();
     }
 
-    /// <summary>Waits for the bot to close its side (after a disconnect message).</summary>
+    /// <summary>Waits for the bot to close or drop its side (after a disconnect message); false on timeout.</summary>
     public async Task<bool> WaitClosedAsync(TimeSpan? timeout = null)
     {
         try
@@ -212,7 +214,8 @@ public sealed class FakeSocket(WebSocket socket)
             while (await ReceiveAsync(timeout) is not null) { }
             return true;
         }
-        catch (Exception e) when (e is OperationCanceledException or WebSocketException) { return false; }
+        catch (WebSocketException) { return true; }
+        catch (OperationCanceledException) { return false; }
         finally { Close(); }
     }
 
@@ -221,7 +224,7 @@ public sealed class FakeSocket(WebSocket socket)
     /// <summary>Drops the connection without a close handshake, like a network failure.</summary>
     public void Abort()
     {
-        socket.Abort();
+        try { socket.Abort(); } catch (ObjectDisposedException) { }
         _done.TrySetResult();
     }
 }
