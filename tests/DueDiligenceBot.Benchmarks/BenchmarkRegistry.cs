@@ -7,5 +7,6 @@ public static class BenchmarkRegistry
     {
         // ["retrieval"] = RetrievalBenchmark.RunAsync,
         // ["memo"] = MemoBenchmark.RunAsync,
+        ["slack-ack"] = Slack.SlackAckBenchmark.RunAsync,
     };
 }
