@@ -68,6 +68,12 @@ public sealed class SlackWorker : BackgroundService
         {
             await foreach (var job in reader.ReadAllAsync(stoppingToken))
             {
+                using var scope = _logger.BeginScope(new Dictionary<string, object>
+                {
+                    ["Channel"] = SlackInbound.ChannelName,
+                    ["Conversation"] = job.OrderingKey,
+                    ["EventId"] = job.DeliveryId,
+                });
                 try
                 {
                     await RunAsync(job, stoppingToken);

@@ -27,6 +27,7 @@ public sealed class SlackHttpTests : IAsyncLifetime
     [Fact]
     public async Task Signed_slash_command_is_acknowledged_at_once_and_the_cited_answer_reaches_its_response_url()
     {
+        Assert.NotEqual(80, _client.BaseAddress!.Port); // a real Kestrel port, not the in-memory test server
         var responseUrl = _slack.ResponseUrl("cmd1");
         var watch = Stopwatch.StartNew();
         var response = await _client.SendAsync(SlackTestApp.Command("what is a bridge letter", responseUrl));

@@ -13,7 +13,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace DueDiligenceBot.Tests.Channels.Slack;
 
 /// <summary>
-/// The whole app with Slack configured against a <see cref="FakeSlack"/>, over its own SQLite file, with
+/// The whole app on a Kestrel loopback port with Slack configured against a <see cref="FakeSlack"/>, over its own SQLite file, with
 /// Slack's retry and reconnection pauses shortened. Signs requests the way Slack does.
 /// </summary>
 public sealed class SlackTestApp : WebApplicationFactory<Program>
@@ -37,6 +37,8 @@ public sealed class SlackTestApp : WebApplicationFactory<Program>
         };
         if (http) _settings["Slack:SigningSecret"] = Secret;
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) _settings[k] = v;
+        // Real HTTP on a loopback port, as Slack would reach the app; CreateClient() then talks to Kestrel.
+        UseKestrel(0);
     }
 
     public FakeSlack Slack { get; }
