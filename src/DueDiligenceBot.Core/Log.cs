@@ -25,4 +25,25 @@ internal static partial class Log
 
     [LoggerMessage(1201, LogLevel.Information, "Knowledge loaded: {Notes} notes, {Sections} sections, {Questions} checklist questions")]
     public static partial void KnowledgeLoaded(ILogger logger, int notes, int sections, int questions);
+
+    [LoggerMessage(1301, LogLevel.Debug, "Inbox item {Id} from {Source} delivered (attempt {Attempt})")]
+    public static partial void InboxDelivered(ILogger logger, long id, string source, int attempt);
+
+    [LoggerMessage(1302, LogLevel.Warning, "Inbox item {Id} from {Source} failed on attempt {Attempt}; given up: {GaveUp}")]
+    public static partial void InboxAttemptFailed(ILogger logger, Exception exception, long id, string source, int attempt, bool gaveUp);
+
+    [LoggerMessage(1303, LogLevel.Error, "Inbox worker loop failed; continuing")]
+    public static partial void InboxLoopFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(1401, LogLevel.Information, "Memo version {Version} stored for vendor {VendorId}: rating {Rating}")]
+    public static partial void MemoVersionCreated(ILogger logger, long vendorId, int version, string rating);
+
+    [LoggerMessage(1402, LogLevel.Warning, "Memo narrative failed; the deterministic summary is used")]
+    public static partial void NarrativeFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(1403, LogLevel.Warning, "Memo narrative rejected ({Reason}); the deterministic summary is used")]
+    public static partial void NarrativeRejected(ILogger logger, string reason);
+
+    [LoggerMessage(1404, LogLevel.Information, "Decision {Decision} recorded on memo version {Version} of vendor {VendorId}")]
+    public static partial void DecisionRecorded(ILogger logger, long vendorId, int version, string decision);
 }

@@ -1,10 +1,6 @@
-using System.Data.Common;
-using Dapper;
 using DueDiligenceBot.Channels.Slack;
 using DueDiligenceBot.Channels.WebChat;
-using DueDiligenceBot.Core;
-using DueDiligenceBot.Core.Knowledge;
-using DueDiligenceBot.Core.Storage;
+using DueDiligenceBot.Review;
 
 namespace DueDiligenceBot;
 
@@ -12,7 +8,13 @@ public static class ChannelServiceCollectionExtensions
 {
     public static IServiceCollection AddChannels(this IServiceCollection services, IConfiguration configuration)
     {
-        services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = 1024 * 1024);
+        // The decision forms on the review pages post with an antiforgery token (cookie + hidden field).
+        services.AddAntiforgery(o =>
+        {
+            o.Cookie.Name = "ddbot.af";
+            o.Cookie.SameSite = SameSiteMode.Strict;
+            o.FormFieldName = "__af";
+        });
         services.AddSlack(configuration);
         return services;
     }
@@ -21,22 +23,7 @@ public static class ChannelServiceCollectionExtensions
     {
         app.MapWebChat();
         app.MapSlack();
-        app.MapGet("/healthz", HealthAsync);
+        app.MapReview();
         return app;
-    }
-
-    private static async Task<IResult> HealthAsync(StartupState startup, IDbConnectionFactory db, IKnowledgeBase knowledge, CancellationToken ct)
-    {
-        if (!startup.IsReady) return Results.Json(new { status = "starting" }, statusCode: 503);
-        try
-        {
-            await using DbConnection connection = await db.OpenAsync(ct);
-            await connection.ExecuteScalarAsync<int>("SELECT 1");
-        }
-        catch (DbException)
-        {
-            return Results.Json(new { status = "database unavailable" }, statusCode: 503);
-        }
-        return Results.Json(new { status = "ok", notes = knowledge.Notes.Count });
     }
 }

@@ -3,6 +3,8 @@ using System.Net;
 using System.Text;
 using DueDiligenceBot.Channels.Slack;
 using DueDiligenceBot.Core;
+using DueDiligenceBot.Operations;
+using DueDiligenceBot.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -111,7 +113,7 @@ public static class SlackAckBenchmark
         return request;
     }
 
-    /// <summary>The app as Program.cs builds it, on a loopback port, with Slack pointed at the fake.</summary>
+    /// <summary>The app as Program.cs builds it (keep the two in step), on a loopback port, with Slack pointed at the fake.</summary>
     private static async Task<WebApplication> StartAppAsync(string folder, string fakeBase)
     {
         var builder = WebApplication.CreateBuilder();
@@ -126,9 +128,14 @@ public static class SlackAckBenchmark
             ["Slack:ApiBaseUrl"] = fakeBase + "/api/",
             ["Slack:AllowedTeamIds:0"] = "T0001",
         });
+        builder.AddOperations();
+        builder.AddAccess();
         builder.Services.AddDueDiligenceCore(builder.Configuration);
         builder.Services.AddChannels(builder.Configuration);
         var app = builder.Build();
+        app.UseOperations();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapChannelEndpoints();
         await app.StartAsync();
         return app;

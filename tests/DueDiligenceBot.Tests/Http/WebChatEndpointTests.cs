@@ -26,10 +26,10 @@ public sealed class WebChatEndpointTests : IAsyncLifetime
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
-    private async Task<string> RawAsync(string content, string type = "application/json")
+    private async Task<string> RawAsync(string content, string type = "application/json", HttpStatusCode expected = HttpStatusCode.BadRequest)
     {
         var response = await _client.PostAsync("/api/webchat/messages", new StringContent(content, Encoding.UTF8, type));
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(expected, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString()!;
     }
 
@@ -76,21 +76,26 @@ public sealed class WebChatEndpointTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_non_json_content_type_and_an_oversize_text_are_refused()
+    public async Task A_non_json_content_type_an_oversize_text_and_an_oversize_body_are_refused()
     {
-        Assert.Contains("must be JSON", await RawAsync("text=hi", "application/x-www-form-urlencoded"));
+        Assert.Contains("must be JSON", await RawAsync("text=hi", "application/x-www-form-urlencoded", HttpStatusCode.UnsupportedMediaType));
+        Assert.Contains("larger than 64 KiB", await RawAsync(JsonSerializer.Serialize(new { conversationId = "c", userId = "u", userName = "n", text = new string('a', 70_000) }), expected: HttpStatusCode.RequestEntityTooLarge));
         var error = await RawAsync(JsonSerializer.Serialize(new { conversationId = "c", userId = "u", userName = "n", text = new string('a', 9000) }));
         Assert.Contains("'text' is 9,000 characters", error);
     }
 
     [Fact]
-    public async Task Healthz_answers_200_when_database_and_knowledge_are_loaded()
+    public async Task Healthz_and_readyz_answer_200_once_the_database_and_knowledge_are_loaded()
     {
-        var response = await _client.GetAsync("/healthz");
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var json = await response.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal("ok", json.GetProperty("status").GetString());
+        var alive = await _client.GetAsync("/healthz");
+        Assert.Equal(HttpStatusCode.OK, alive.StatusCode);
+        Assert.Equal("alive", (await alive.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
+        var ready = await _client.GetAsync("/readyz");
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        var json = await ready.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("ready", json.GetProperty("status").GetString());
         Assert.True(json.GetProperty("notes").GetInt32() >= 50);
+        Assert.True(alive.Headers.Contains("X-Correlation-Id"));
     }
 
     [Fact]

@@ -17,8 +17,8 @@ internal static partial class Log
     [LoggerMessage(6004, LogLevel.Debug, "Slack {Kind} {DeliveryId} ignored: {Reason}")]
     public static partial void Ignored(ILogger logger, string kind, string deliveryId, string reason);
 
-    [LoggerMessage(6005, LogLevel.Warning, "Slack work queue is full; delivery {DeliveryId} refused so Slack retries it")]
-    public static partial void QueueFull(ILogger logger, string deliveryId);
+    [LoggerMessage(6005, LogLevel.Warning, "Slack could not open a direct message for /dd review: {Error}")]
+    public static partial void DirectMessageFailed(ILogger logger, string error);
 
     [LoggerMessage(6010, LogLevel.Warning, "Slack Web API {Method} answered ok:false with error {Error}")]
     public static partial void ApiError(ILogger logger, string method, string error);
@@ -32,14 +32,14 @@ internal static partial class Log
     [LoggerMessage(6013, LogLevel.Warning, "Slack response_url refused: host {Host} is not hooks.slack.com or the API host")]
     public static partial void ResponseUrlRefused(ILogger logger, string host);
 
-    [LoggerMessage(6020, LogLevel.Error, "Slack turn failed for delivery {DeliveryId}")]
-    public static partial void TurnFailed(ILogger logger, Exception exception, string deliveryId);
+    [LoggerMessage(6020, LogLevel.Error, "Slack outbound {Job} failed")]
+    public static partial void OutboundFailed(ILogger logger, Exception exception, string job);
 
-    [LoggerMessage(6021, LogLevel.Warning, "Slack turn for delivery {DeliveryId} timed out after {Seconds} s")]
-    public static partial void TurnTimedOut(ILogger logger, string deliveryId, double seconds);
+    [LoggerMessage(6021, LogLevel.Warning, "Slack user name lookup gave up after {Milliseconds} ms; using the name in the payload")]
+    public static partial void NameLookupSlow(ILogger logger, double milliseconds);
 
-    [LoggerMessage(6022, LogLevel.Debug, "Slack turn {DeliveryId} answered with {Replies} replies in {Messages} messages")]
-    public static partial void TurnDone(ILogger logger, string deliveryId, int replies, int messages);
+    [LoggerMessage(6022, LogLevel.Debug, "Slack turn answered with {Replies} replies in {Messages} messages")]
+    public static partial void TurnDelivered(ILogger logger, int replies, int messages);
 
     [LoggerMessage(6023, LogLevel.Information, "Feedback {Rating} recorded for Slack answer {QuestionId}")]
     public static partial void FeedbackRecorded(ILogger logger, long questionId, string rating);

@@ -11,6 +11,9 @@ namespace DueDiligenceBot.Channels.Slack;
 /// <summary>The outcome of one Web API call: <c>ok</c> and the response, or Slack's error code.</summary>
 public sealed record SlackApiResult(bool Ok, string? Error, JsonElement Body)
 {
+    /// <summary>The failure may pass if tried later (rate limit, 5xx, network, timeout).</summary>
+    public bool Transient { get; init; }
+
     public string? Str(string name) => Body.ValueKind == JsonValueKind.Object && Body.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 }
 
@@ -35,12 +38,12 @@ public sealed class SlackApiClient(IHttpClientFactory httpFactory, IOptions<Slac
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly SlackOptions _options = options.Value;
 
-    public async Task<string?> PostMessageAsync(string channel, SlackMessage message, string? threadTs, CancellationToken ct)
+    /// <summary>chat.postMessage; on success the result's <c>ts</c> is the new message's.</summary>
+    public async Task<SlackApiResult> PostMessageAsync(string channel, SlackMessage message, string? threadTs, CancellationToken ct)
     {
         var body = new JsonObject { ["channel"] = channel, ["text"] = message.Text, ["blocks"] = message.Blocks.DeepClone(), ["unfurl_links"] = false };
         if (threadTs is not null) body["thread_ts"] = threadTs;
-        var result = await CallAsync("chat.postMessage", body, _options.BotToken, ct);
-        return result.Ok ? result.Str("ts") : null;
+        return await CallAsync("chat.postMessage", body, _options.BotToken, ct);
     }
 
     public async Task<bool> UpdateAsync(string channel, string ts, SlackMessage message, CancellationToken ct)
@@ -76,9 +79,9 @@ public sealed class SlackApiClient(IHttpClientFactory httpFactory, IOptions<Slac
     /// Posts to a slash command's or an interaction's <c>response_url</c>. Only Slack's hooks host (or the
     /// configured API host, where a test fake lives) is called, so a payload cannot aim the bot elsewhere.
     /// </summary>
-    public async Task<bool> RespondAsync(string responseUrl, SlackMessage message, bool replaceOriginal, CancellationToken ct)
+    public async Task<SlackApiResult> RespondAsync(string responseUrl, SlackMessage message, bool replaceOriginal, CancellationToken ct)
     {
-        if (!IsTrustedResponseUrl(responseUrl, out var uri)) return false;
+        if (!IsTrustedResponseUrl(responseUrl, out var uri)) return Failed("untrusted_response_url");
         var body = new JsonObject
         {
             ["response_type"] = "ephemeral",
@@ -86,7 +89,7 @@ public sealed class SlackApiClient(IHttpClientFactory httpFactory, IOptions<Slac
             ["blocks"] = message.Blocks.DeepClone(),
             ["replace_original"] = replaceOriginal,
         };
-        return (await SendAsync("response_url", uri, body, token: null, form: false, ct)).Ok;
+        return await SendAsync("response_url", uri, body, token: null, form: false, ct);
     }
 
     public bool IsTrustedResponseUrl(string url, out Uri uri)
@@ -126,7 +129,7 @@ public sealed class SlackApiClient(IHttpClientFactory httpFactory, IOptions<Slac
                     if (wait > retry.MaxRetryAfter || attempt >= retry.MaxAttempts)
                     {
                         Log.ApiError(logger, method, "ratelimited");
-                        return Failed("ratelimited");
+                        return Failed("ratelimited", transient: true);
                     }
                     Log.RateLimited(logger, method, wait.Value.TotalSeconds, attempt);
                     await Task.Delay(wait.Value, ct);
@@ -162,7 +165,7 @@ public sealed class SlackApiClient(IHttpClientFactory httpFactory, IOptions<Slac
                         }
                     }
                     Log.ApiError(logger, method, SafeCode(error));
-                    return new SlackApiResult(false, error, root);
+                    return new SlackApiResult(false, error, root) { Transient = error is "ratelimited" or "internal_error" or "fatal_error" or "service_unavailable" or "request_timeout" };
                 }
             }
             catch (HttpRequestException e)
@@ -179,7 +182,7 @@ public sealed class SlackApiClient(IHttpClientFactory httpFactory, IOptions<Slac
             }
 
             Log.ApiTransient(logger, method, attempt, status);
-            if (attempt >= retry.MaxAttempts) return Failed(status);
+            if (attempt >= retry.MaxAttempts) return Failed(status, transient: true);
             wait = retry.FirstBackoff * Math.Pow(2, attempt - 1);
             await Task.Delay(wait.Value, ct);
         }
@@ -199,5 +202,5 @@ public sealed class SlackApiClient(IHttpClientFactory httpFactory, IOptions<Slac
     private static string SafeCode(string error) =>
         error.Length <= 64 && error.All(c => char.IsAsciiLetterOrDigit(c) || c == '_') ? error : "unrecognised_error";
 
-    private static SlackApiResult Failed(string error) => new(false, error, default);
+    private static SlackApiResult Failed(string error, bool transient = false) => new(false, error, default) { Transient = transient };
 }

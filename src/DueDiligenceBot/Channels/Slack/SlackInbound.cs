@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DueDiligenceBot.Core.Conversation;
+using DueDiligenceBot.Core.Inbox;
 using Microsoft.Extensions.Options;
 
 namespace DueDiligenceBot.Channels.Slack;
@@ -11,16 +12,19 @@ public sealed record SlackAck(int Status, JsonObject? Body = null)
 {
     public static readonly SlackAck Ok = new(200);
     public static readonly SlackAck Forbidden = new(403);
-    public static readonly SlackAck Busy = new(503);
 }
 
 /// <summary>
-/// Turns verified Slack payloads (from HTTP or Socket Mode alike) into jobs: checks the workspace,
-/// ignores what should not be answered, claims the delivery in the database and queues the work. Nothing
-/// slow happens here; the acknowledgement leaves in milliseconds.
+/// Turns verified Slack payloads (from HTTP or Socket Mode alike) into inbox items: checks the workspace,
+/// ignores what should not be answered and stores the message with its route in the durable inbox, keyed
+/// by Slack's delivery id, so a retry or a duplicate (on any instance, after any restart) is not run twice.
+/// The inbox worker runs the turn and <see cref="SlackDeliverer"/> posts the replies.
 /// </summary>
-public sealed class SlackInbound(IOptions<SlackOptions> options, SlackStore store, SlackWorker worker, ILogger<SlackInbound> logger)
+public sealed class SlackInbound(IOptions<SlackOptions> options, EventInbox inbox, SlackStore store, SlackWorker worker,
+    SlackApiClient api, SlackUserNames names, ILogger<SlackInbound> logger)
 {
+    /// <summary>How long <c>/dd review</c> may wait for conversations.open before acknowledging.</summary>
+    public static readonly TimeSpan DirectMessageBudget = TimeSpan.FromSeconds(2);
     public const string ChannelName = "slack";
     private static readonly HashSet<string> AnsweredSubtypes = ["file_share", "thread_broadcast"];
     private readonly SlackOptions _options = options.Value;
@@ -62,21 +66,21 @@ public sealed class SlackInbound(IOptions<SlackOptions> options, SlackStore stor
         if (isMention) text = SlackText.StripBotMention(text, botUsers);
         var threadTs = Str(ev, "thread_ts");
 
-        SlackReplyTarget target;
+        SlackRoute route;
         string conversation;
         if (isDm)
         {
             conversation = channel;
-            target = new SlackReplyTarget(channel, ThreadTs: threadTs, AnswerThreadTs: ts);
+            route = new SlackRoute(team ?? "", channel, ThreadTs: threadTs, AnswerThreadTs: ts);
         }
         else
         {
-            var root_ = threadTs ?? ts;
-            conversation = $"{channel}/{root_}";
-            target = new SlackReplyTarget(channel, ThreadTs: root_);
+            var thread = threadTs ?? ts;
+            conversation = $"{channel}/{thread}";
+            route = new SlackRoute(team ?? "", channel, ThreadTs: thread);
         }
-        var message = new IncomingMessage(ChannelName, conversation, user!, user!, text);
-        return await EnqueueAsync(new SlackTurnJob(eventId, team ?? "", message, target), retryNum, ct);
+        var message = new IncomingMessage(ChannelName, conversation, user!, await names.NameAsync(user!, user!, ct), text);
+        return await EnqueueAsync(eventId, message, route, retryNum, ct);
     }
 
     // ----- slash commands ------------------------------------------------------------------------
@@ -93,16 +97,39 @@ public sealed class SlackInbound(IOptions<SlackOptions> options, SlackStore stor
 
         var text = (Get(form, "text") ?? "").Trim();
         var (engineText, openDm, ack) = Subcommand(text);
-        var userName = Get(form, "user_name") is { Length: > 0 } n ? n : user;
-        var target = openDm
-            ? new SlackReplyTarget(null, ResponseUrl: responseUrl, OpenDirectMessageWith: user)
-            : new SlackReplyTarget(channel, ResponseUrl: responseUrl);
-        var message = new IncomingMessage(ChannelName, $"{channel}/{user}", user, userName, engineText);
-        var queued = await EnqueueAsync(new SlackTurnJob($"cmd:{trigger}", team ?? "", message, target), 0, ct);
-        return queued.Status == 200 && ack is not null
-            ? new SlackAck(200, new JsonObject { ["response_type"] = "ephemeral", ["text"] = SlackText.Escape(ack) })
-            : queued;
+        var userName = await names.NameAsync(user, Get(form, "user_name") ?? user, ct);
+        var conversation = $"{channel}/{user}";
+        var route = new SlackRoute(team ?? "", channel, ResponseUrl: responseUrl);
+        if (openDm)
+        {
+            // A review is walked in the person's DM with the bot, where their typed answers arrive too.
+            if (await OpenDirectMessageAsync(user, ct) is not { } dm)
+                return Ephemeral("I could not open a direct message with you. Please message me directly and say it there.");
+            conversation = dm;
+            route = new SlackRoute(team ?? "", dm);
+        }
+        var message = new IncomingMessage(ChannelName, conversation, user, userName, engineText);
+        var queued = await EnqueueAsync($"cmd:{trigger}", message, route, 0, ct);
+        return ack is not null ? Ephemeral(ack) : queued;
     }
+
+    private async Task<string?> OpenDirectMessageAsync(string user, CancellationToken ct)
+    {
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        budget.CancelAfter(DirectMessageBudget);
+        try
+        {
+            return await api.OpenDirectMessageAsync(user, budget.Token);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            Log.DirectMessageFailed(logger, "timeout");
+            return null;
+        }
+    }
+
+    private static SlackAck Ephemeral(string text) =>
+        new(200, new JsonObject { ["response_type"] = "ephemeral", ["text"] = SlackText.Escape(text) });
 
     /// <summary><c>/dd review X</c>, <c>/dd memo X</c>, <c>/dd help</c> and <c>/dd question</c> as the engine reads them.</summary>
     internal static (string Text, bool OpenDm, string? Ack) Subcommand(string text)
@@ -130,7 +157,7 @@ public sealed class SlackInbound(IOptions<SlackOptions> options, SlackStore stor
         team ??= userElement.ValueKind == JsonValueKind.Object ? Str(userElement, "team_id") : null;
         if (!AllowedTeam(team)) return SlackAck.Forbidden;
         if (userElement.ValueKind != JsonValueKind.Object || Str(userElement, "id") is not { } user) return SlackAck.Ok;
-        var userName = Str(userElement, "name") ?? Str(userElement, "username") ?? user;
+        var payloadName = Str(userElement, "name") ?? Str(userElement, "username") ?? user;
 
         if (!payload.TryGetProperty("actions", out var actions) || actions.ValueKind != JsonValueKind.Array || actions.GetArrayLength() == 0)
             return SlackAck.Ok;
@@ -150,40 +177,47 @@ public sealed class SlackInbound(IOptions<SlackOptions> options, SlackStore stor
             ? JsonNode.Parse(b.GetRawText())!.AsArray() : null;
         if (channel is null) return SlackAck.Ok;
 
+        var userName = await names.NameAsync(user, payloadName, ct);
         if (actionId.StartsWith(SlackBlocks.FeedbackAction, StringComparison.Ordinal))
         {
+            // A rating is stored at once (an upsert: a repeated click changes nothing); only the thank-you waits.
             if (!long.TryParse(Str(action, "value"), NumberStyles.None, CultureInfo.InvariantCulture, out var questionId)) return SlackAck.Ok;
             var rating = actionId[SlackBlocks.FeedbackAction.Length..];
-            return await EnqueueAsync(new SlackFeedbackJob(deliveryId, questionId, rating, user, userName, channel,
-                ephemeral ? null : messageTs, ephemeral ? null : blocks, ephemeral ? responseUrl : null), 0, ct);
+            if (!await store.RateAsync(questionId, user, userName, rating, ct)) return SlackAck.Ok;
+            Log.FeedbackRecorded(logger, questionId, rating);
+            var said = rating == FeedbackRating.Helpful ? "helpful" : "not helpful";
+            var note = $"Feedback: {said}, from {SlackText.Escape(userName)}. Thank you.";
+            worker.TryEnqueue(new SlackFeedbackJob(channel, ephemeral ? null : messageTs, ephemeral ? null : blocks,
+                ephemeral ? responseUrl : null, questionId, note));
+            return SlackAck.Ok;
         }
 
         var (value, questionKey) = ActionValue(actionId, action, payload);
         if (value is null) { Log.Ignored(logger, "action", deliveryId, "no value"); return SlackAck.Ok; }
 
-        SlackReplyTarget target;
+        var answered = !ephemeral && messageTs is not null && blocks is not null && questionKey is not null
+            ? new AnsweredMessage(channel, messageTs, blocks, questionKey)
+            : null;
+        SlackRoute route;
         string conversation;
         if (ephemeral && responseUrl is not null)
         {
             conversation = $"{channel}/{user}";
-            target = new SlackReplyTarget(channel, ResponseUrl: responseUrl);
+            route = new SlackRoute(team ?? "", channel, ResponseUrl: responseUrl);
         }
         else if (channel.StartsWith('D'))
         {
             conversation = channel;
-            target = new SlackReplyTarget(channel, ThreadTs: threadTs);
+            route = new SlackRoute(team ?? "", channel, ThreadTs: threadTs, Answered: answered);
         }
         else
         {
             var root = threadTs ?? messageTs ?? "";
             conversation = $"{channel}/{root}";
-            target = new SlackReplyTarget(channel, ThreadTs: threadTs ?? messageTs);
+            route = new SlackRoute(team ?? "", channel, ThreadTs: threadTs ?? messageTs, Answered: answered);
         }
-        var answered = !ephemeral && messageTs is not null && blocks is not null && questionKey is not null
-            ? new AnsweredMessage(channel, messageTs, blocks, questionKey)
-            : null;
         var message = new IncomingMessage(ChannelName, conversation, user, userName, null, value);
-        return await EnqueueAsync(new SlackTurnJob(deliveryId, team ?? "", message, target, answered), 0, ct);
+        return await EnqueueAsync(deliveryId, message, route, 0, ct);
     }
 
     /// <summary>The engine action a Block Kit action stands for, and the question it answers (for chat.update).</summary>
@@ -229,17 +263,11 @@ public sealed class SlackInbound(IOptions<SlackOptions> options, SlackStore stor
 
     // ----- shared --------------------------------------------------------------------------------
 
-    private async Task<SlackAck> EnqueueAsync(SlackJob job, int retryNum, CancellationToken ct)
+    private async Task<SlackAck> EnqueueAsync(string deliveryId, IncomingMessage message, SlackRoute route, int retryNum, CancellationToken ct)
     {
-        if (!await store.TryClaimAsync(job.DeliveryId, ct))
-        {
-            Log.Duplicate(logger, job.DeliveryId, retryNum);
-            return SlackAck.Ok;
-        }
-        if (worker.TryEnqueue(job)) return SlackAck.Ok;
-        Log.QueueFull(logger, job.DeliveryId);
-        await store.ReleaseAsync(job.DeliveryId, ct);
-        return SlackAck.Busy;
+        if (!await inbox.EnqueueAsync(ChannelName, deliveryId, new InboxEnvelope(message, route.ToJson()), ct))
+            Log.Duplicate(logger, deliveryId, retryNum);
+        return SlackAck.Ok;
     }
 
     private bool AllowedTeam(string? team)

@@ -30,7 +30,7 @@ public sealed class SlackReviewListener(IOptions<ReviewOptions> review, IOptions
         replies.AddRange(memo.Count > 0
             ? memo
             : announcement.Where(r => r.Kind == ReplyKind.Info && r.Text.Contains(" is complete", StringComparison.Ordinal)).TakeLast(1));
-        if (worker.TryEnqueue(new SlackPostJob($"review:{reviewId}", channel, replies)))
+        if (worker.TryEnqueue(new SlackPostJob(channel, replies)))
             Log.MemoQueued(logger, reviewId);
         return Task.CompletedTask;
     }

@@ -11,40 +11,11 @@ public static class FeedbackRating
 }
 
 /// <summary>
-/// The Slack tables of migration 0004. De-duplication lives in the database, so a retry that reaches
-/// another instance, or this one after a restart, is still recognised.
+/// The Slack tables of migration 0004: the framework questions answered in Slack and the feedback on them.
+/// (De-duplication of Slack deliveries is the inbox's: its key is Slack's event id or trigger id.)
 /// </summary>
 public sealed class SlackStore(IDbConnectionFactory db, TimeProvider clock)
 {
-    /// <summary>Slack retries for up to about five minutes; keep a day so late retries are caught too.</summary>
-    public static readonly TimeSpan DeliveryRetention = TimeSpan.FromDays(1);
-
-    /// <summary>True for the first caller with this id, false for every later one.</summary>
-    public async Task<bool> TryClaimAsync(string deliveryId, CancellationToken ct)
-    {
-        await using var connection = await db.OpenAsync(ct);
-        var rows = await connection.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO slack_deliveries (delivery_id, received_at) VALUES (@deliveryId, @at) ON CONFLICT (delivery_id) DO NOTHING",
-            new { deliveryId, at = Now() }, cancellationToken: ct));
-        return rows == 1;
-    }
-
-    /// <summary>Gives a claim back (the work could not be queued), so Slack's retry is taken.</summary>
-    public async Task ReleaseAsync(string deliveryId, CancellationToken ct)
-    {
-        await using var connection = await db.OpenAsync(ct);
-        await connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM slack_deliveries WHERE delivery_id = @deliveryId", new { deliveryId }, cancellationToken: ct));
-    }
-
-    public async Task<int> PurgeDeliveriesAsync(CancellationToken ct)
-    {
-        var before = clock.GetUtcNow().Subtract(DeliveryRetention).ToString("O", CultureInfo.InvariantCulture);
-        await using var connection = await db.OpenAsync(ct);
-        return await connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM slack_deliveries WHERE received_at < @before", new { before }, cancellationToken: ct));
-    }
-
     public async Task<long> AddQuestionAsync(string teamId, string conversationKey, string userId, string question,
         IEnumerable<string> noteIds, CancellationToken ct)
     {

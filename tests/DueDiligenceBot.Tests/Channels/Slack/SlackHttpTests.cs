@@ -63,7 +63,7 @@ public sealed class SlackHttpTests : IAsyncLifetime
         Assert.Equal("D100", post.Str("channel"));
         Assert.Equal("1764000100.000100", post.Str("thread_ts"));
         Assert.Equal("Bearer xoxb-test-token", post.Authorization);
-        Assert.Equal(1, _app.Count("SELECT COUNT(*) FROM slack_deliveries WHERE delivery_id = 'Ev0DUPLICATE'"));
+        Assert.Equal(1, _app.Count("SELECT COUNT(*) FROM inbox WHERE source = 'slack' AND dedup_key = 'Ev0DUPLICATE'"));
     }
 
     [Fact]

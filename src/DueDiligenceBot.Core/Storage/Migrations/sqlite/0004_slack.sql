@@ -1,11 +1,6 @@
--- Slack: deliveries already taken (de-duplication across retries, restarts and instances), the
--- questions answered in Slack, and the helpful / not helpful feedback given on those answers.
-CREATE TABLE slack_deliveries (
-    delivery_id  TEXT PRIMARY KEY,   -- event_id, or cmd:/act: plus the trigger id
-    received_at  TEXT NOT NULL
-);
-CREATE INDEX ix_slack_deliveries_received ON slack_deliveries (received_at);
-
+-- Slack: the framework questions answered in Slack (with the notes cited) and the helpful / not helpful
+-- feedback given on those answers. De-duplication of Slack deliveries is the inbox's (0005), keyed by
+-- Slack's event id or trigger id.
 CREATE TABLE slack_questions (
     id                INTEGER PRIMARY KEY,
     team_id           TEXT NOT NULL,
