@@ -37,6 +37,11 @@ public static class InboxStore
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    // ClaimAsync maps outcome_json and dedup_key by name. Dapper caches a query's column map the first time it
+    // reads a row, so the underscore matching must be on before that, not only once ReviewStore was touched:
+    // otherwise a redelivery after a restart (or a failed delivery) finds no stored outcome and delivers nothing.
+    static InboxStore() => DefaultTypeMap.MatchNamesWithUnderscores = true;
+
     /// <summary>Stores an event unless one with the same source and key is stored already; returns its id, or null for a duplicate.</summary>
     public static async Task<long?> TryEnqueueAsync(DbConnection connection, string source, string dedupKey, InboxEnvelope envelope, DateTimeOffset now)
     {
