@@ -78,6 +78,12 @@ public sealed class FakeSlack : IAsyncDisposable
         return ctx.Response.WriteAsJsonAsync(new { ok = false, error = "ratelimited" });
     });
 
+    public void ScriptStatus(string method, int status) => Script(method, ctx =>
+    {
+        ctx.Response.StatusCode = status;
+        return Task.CompletedTask;
+    });
+
     public void ScriptError(string method, string error) => Script(method, ctx => ctx.Response.WriteAsJsonAsync(new { ok = false, error }));
 
     private async Task ApiAsync(HttpContext ctx, string method)

@@ -233,4 +233,53 @@ public sealed class SlackHttpTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await _client.SendAsync(request)).StatusCode);
         Assert.Empty(_slack.Calls);
     }
+
+    [Fact]
+    public async Task A_post_Slack_cannot_take_now_is_delivered_later_by_the_inbox_and_the_turn_runs_once()
+    {
+        // Every attempt of the client's own retries fails (HTTP 503), so the delivery fails; the inbox tries again later.
+        for (var i = 0; i < 4; i++) _slack.ScriptStatus("chat.postMessage", 503);
+        await _client.SendAsync(SlackTestApp.Event(SlackTestApp.DirectMessage("start review Later Health", "10.1"), "Ev0LATER"));
+
+        await _slack.WaitForAsync(calls => calls.Count(c => c.Method == "chat.postMessage") >= 5, TimeSpan.FromSeconds(30));
+        Assert.Contains("Later Health", _slack.Posts.Last().Text);
+        Assert.Equal(1, _app.Count("SELECT COUNT(*) FROM reviews"));
+        await _slack.WaitForAsync(_ => _app.Count("SELECT COUNT(*) FROM inbox WHERE dedup_key = 'Ev0LATER' AND status = 'delivered'") == 1);
+    }
+
+    [Fact]
+    public async Task A_click_on_an_ephemeral_reply_is_answered_at_its_response_url()
+    {
+        await _client.SendAsync(SlackTestApp.Command("help", _slack.ResponseUrl("help")));
+        var help = (await _slack.WaitForCountAsync("response_url", 1)).First(c => c.Method == "response_url");
+        var actions = help.Blocks.First(b => b.GetProperty("type").GetString() == "actions");
+        var vendors = actions.GetProperty("elements").EnumerateArray().First(e => e.GetProperty("value").GetString() == "vendors");
+
+        var payload = new
+        {
+            type = "block_actions",
+            user = new { id = "U100", username = "dana", name = "dana", team_id = SlackTestApp.Team },
+            team = new { id = SlackTestApp.Team, domain = "example" },
+            container = new { type = "message", message_ts = "11.1", channel_id = "C200", is_ephemeral = true },
+            channel = new { id = "C200", name = "general" },
+            trigger_id = "11.2.3",
+            response_url = _slack.ResponseUrl("ephemeral"),
+            actions = new[] { new { type = "button", action_id = vendors.GetProperty("action_id").GetString(), block_id = actions.GetProperty("block_id").GetString(), value = "vendors", action_ts = "11.3" } },
+        };
+        Assert.Equal(HttpStatusCode.OK, (await _client.SendAsync(SlackTestApp.Interaction(payload))).StatusCode);
+        var answer = (await _slack.WaitForCountAsync("response_url", 2)).Last(c => c.Method == "response_url");
+        Assert.EndsWith("/T0001/ephemeral/secret", answer.Path);
+        Assert.Contains("vendor", answer.Text, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(_slack.Calls, c => c.Method is "chat.postMessage" or "chat.update");
+    }
+
+    [Fact]
+    public async Task A_response_url_outside_Slack_is_never_called()
+    {
+        await _client.SendAsync(SlackTestApp.Command("help", "http://169.254.169.254/latest/meta-data"));
+        await _client.SendAsync(SlackTestApp.Command("help", _slack.ResponseUrl("after")));
+        await _slack.WaitForCountAsync("response_url", 1);
+        await Task.Delay(300);
+        Assert.Single(_slack.Calls, c => c.Method == "response_url");
+    }
 }
