@@ -66,7 +66,16 @@ public sealed class SlackReviewWalkTests : IAsyncLifetime
             .Single(c => c.Method == "chat.postMessage" && c.Str("channel") == "CSECURITY");
         Assert.Contains("Acme Health", security.Text);
         Assert.Contains("completed", security.Text);
+        Assert.Contains("Risk memo for Acme Health", security.Text);
+        Assert.Contains("rating", security.Text);
         Assert.Contains("/vendors/Acme%20Health", security.BlocksJson);
+        Assert.Null(security.Str("thread_ts"));
+
+        // Later, anyone can ask for the memo with /dd memo; it comes back at the command's response_url.
+        await _client.SendAsync(SlackTestApp.Command("memo Acme Health", _slack.ResponseUrl("memo"), user: "U300"));
+        var memo = (await _slack.WaitForAsync(calls => calls.Any(c => c.Method == "response_url" && c.Path.Contains("/memo/"))))
+            .Single(c => c.Method == "response_url" && c.Path.Contains("/memo/"));
+        Assert.Contains("Risk memo for Acme Health", memo.Text);
     }
 
     /// <summary>What a person would pick: the first answer button, the first option, a date, a number, a few words.</summary>
