@@ -24,7 +24,7 @@ public sealed class SlackInbound(IOptions<SlackOptions> options, EventInbox inbo
     SlackApiClient api, SlackUserNames names, ILogger<SlackInbound> logger)
 {
     /// <summary>How long <c>/dd review</c> may wait for conversations.open before acknowledging.</summary>
-    public static readonly TimeSpan DirectMessageBudget = TimeSpan.FromSeconds(2);
+    public static readonly TimeSpan DirectMessageBudget = TimeSpan.FromSeconds(1.5);
     public const string ChannelName = "slack";
     private static readonly HashSet<string> AnsweredSubtypes = ["file_share", "thread_broadcast"];
     private readonly SlackOptions _options = options.Value;

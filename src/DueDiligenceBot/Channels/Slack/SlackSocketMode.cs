@@ -11,8 +11,10 @@ public sealed class SlackSocketModeSettings
 {
     public TimeSpan FirstBackoff { get; init; } = TimeSpan.FromSeconds(1);
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(30);
-    /// <summary>Sent as WebSocket pings; Slack also pings and expects pongs, which ClientWebSocket answers.</summary>
+    /// <summary>How often the client pings; Slack's own pings are answered by ClientWebSocket.</summary>
     public TimeSpan KeepAlive { get; init; } = TimeSpan.FromSeconds(20);
+    /// <summary>A ping unanswered this long means the connection is dead: it is dropped and reopened.</summary>
+    public TimeSpan KeepAliveTimeout { get; init; } = TimeSpan.FromSeconds(10);
 }
 
 /// <summary>
@@ -44,6 +46,7 @@ public sealed class SlackSocketMode(IOptions<SlackOptions> options, SlackApiClie
                 if (!opened.Ok || opened.Str("url") is not { } url) throw new InvalidOperationException($"apps.connections.open failed: {opened.Error}");
                 using var socket = new ClientWebSocket();
                 socket.Options.KeepAliveInterval = settings.KeepAlive;
+                socket.Options.KeepAliveTimeout = settings.KeepAliveTimeout;
                 await socket.ConnectAsync(new Uri(url), stoppingToken);
                 var (reason, hello) = await ReadAsync(socket, stoppingToken);
                 if (hello) failures = 0;
