@@ -97,7 +97,7 @@ public sealed class SlackInbound(IOptions<SlackOptions> options, EventInbox inbo
 
         var text = (Get(form, "text") ?? "").Trim();
         var (engineText, openDm, ack) = Subcommand(text);
-        var userName = await names.NameAsync(user, Get(form, "user_name") ?? user, ct);
+        var userName = names.Name(user, Get(form, "user_name") ?? user);
         var conversation = $"{channel}/{user}";
         var route = new SlackRoute(team ?? "", channel, ResponseUrl: responseUrl);
         if (openDm)
@@ -177,7 +177,7 @@ public sealed class SlackInbound(IOptions<SlackOptions> options, EventInbox inbo
             ? JsonNode.Parse(b.GetRawText())!.AsArray() : null;
         if (channel is null) return SlackAck.Ok;
 
-        var userName = await names.NameAsync(user, payloadName, ct);
+        var userName = names.Name(user, payloadName);
         if (actionId.StartsWith(SlackBlocks.FeedbackAction, StringComparison.Ordinal))
         {
             // A rating is stored at once (an upsert: a repeated click changes nothing); only the thank-you waits.

@@ -132,6 +132,16 @@ public sealed class SlackHttpTests : IAsyncLifetime
         Assert.Equal("1", ev.Headers.GetValues("X-Slack-No-Retry").Single());
         var cmd = await _client.SendAsync(SlackTestApp.Command("what is soc 2", _slack.ResponseUrl("f"), team: "T9999"));
         Assert.Equal(HttpStatusCode.Forbidden, cmd.StatusCode);
+        var click = await _client.SendAsync(SlackTestApp.Interaction(new
+        {
+            type = "block_actions",
+            user = new { id = "U100", name = "dana", team_id = "T9999" },
+            team = new { id = "T9999", domain = "elsewhere" },
+            container = new { type = "message", message_ts = "1.9", channel_id = "D100", is_ephemeral = false },
+            trigger_id = "9.9.9",
+            actions = new[] { new { type = "button", action_id = "choice:0", block_id = "choices:0:0", value = "vendors", action_ts = "1.9" } },
+        }));
+        Assert.Equal(HttpStatusCode.Forbidden, click.StatusCode);
         await Task.Delay(300);
         Assert.Equal(before, _app.TableCounts());
         Assert.Empty(_slack.Calls);
