@@ -8,7 +8,7 @@ public static class BenchmarkRegistry
         ["engine"] = EngineBenchmark.RunAsync,
         ["load"] = LoadBenchmark.RunAsync,
         // ["retrieval"] = RetrievalBenchmark.RunAsync,
-        // ["memo"] = MemoBenchmark.RunAsync,
+        ["memo"] = MemoBenchmark.RunAsync,
         ["slack-ack"] = Slack.SlackAckBenchmark.RunAsync,
     };
 }

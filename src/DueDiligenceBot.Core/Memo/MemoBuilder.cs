@@ -21,7 +21,8 @@ public sealed record MemoInput(
     string ReviewStatus,
     IReadOnlyList<ProvenancedAnswer> Answers,
     PreviousReviewInput? Previous = null,
-    int? Version = null);
+    int? Version = null,
+    IReadOnlyList<ProvenancedAnswer>? History = null);
 
 /// <summary>Builds the memo document from the answers: the rules decide, this lays out the evidence.</summary>
 public sealed partial class MemoBuilder(ChecklistDefinition checklist, Func<string, Note?> findNote, CrosswalkTable crosswalk, RiskOptions options, TimeProvider clock)
@@ -65,13 +66,13 @@ public sealed partial class MemoBuilder(ChecklistDefinition checklist, Func<stri
             RatingReasons = assessment.RatingReasons,
             Summary = "",
             Findings = findings,
-            Coverage = Coverage(ctx, assessment),
+            Coverage = Coverage(ctx, assessment, imported: input.ReviewStatus == ImportStatus),
             Crosswalk = Crosswalk(answers),
             Open = open,
             Dates = dates,
             Changes = changes,
             FollowUpMessage = "",
-            Appendix = Appendix(input.Answers),
+            Appendix = Appendix(input.Answers, input.History),
             GeneratedAt = clock.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
         };
         memo = memo with
@@ -135,7 +136,8 @@ public sealed partial class MemoBuilder(ChecklistDefinition checklist, Func<stri
     {
         var all = m.AllFindings.ToList();
         var sb = new StringBuilder();
-        sb.Append(CultureInfo.InvariantCulture, $"{m.Vendor} is rated {m.Rating.Id()} as of {m.AsOf:yyyy-MM-dd} because {string.Join("; ", m.RatingReasons)}.");
+        // The reasons are listed right under the summary; the summary says what to read first.
+        sb.Append(CultureInfo.InvariantCulture, $"{m.Vendor} is rated {m.Rating.Id()} as of {m.AsOf:yyyy-MM-dd}.");
         if (all.Count == 0) sb.Append(" The rules raised no flags.");
         else
         {
@@ -144,11 +146,14 @@ public sealed partial class MemoBuilder(ChecklistDefinition checklist, Func<stri
                 .Select(x => $"{x.n} {x.w.Id()}");
             sb.Append(CultureInfo.InvariantCulture, $" {Plural(all.Count, "finding", "findings")} ({string.Join(", ", counts)}) across {Plural(m.Findings.Count, "structural gap", "structural gaps")}.");
             var top = all.Where(f => f.Severity >= FlagWeight.Moderate).OrderByDescending(f => f.Severity).Take(3).Select(f => f.Title).ToList();
-            if (top.Count > 0) sb.Append(CultureInfo.InvariantCulture, $" Most urgent: {string.Join("; ", top)}.");
+            if (top.Count > 0) sb.Append(CultureInfo.InvariantCulture, $" Read first: {string.Join("; ", top)}.");
         }
         if (m.Open.Count > 0) sb.Append(CultureInfo.InvariantCulture, $" {Plural(m.Open.Count, "question is", "questions are")} still open.");
-        if (m.Dates.OrderBy(d => d.Date).FirstOrDefault() is { } next)
-            sb.Append(CultureInfo.InvariantCulture, $" {(next.Status == DueStatus.Overdue ? "Overdue since" : "Next date to act on:")} {next.Date:yyyy-MM-dd} ({next.What.ToLowerInvariant()}).");
+        var overdue = m.Dates.Where(d => d.Status == DueStatus.Overdue).ToList();
+        if (overdue.Count > 0)
+            sb.Append(CultureInfo.InvariantCulture, $" Overdue: {string.Join("; ", overdue.Select(d => $"{d.What.ToLowerInvariant()} since {d.Date:yyyy-MM-dd}"))}.");
+        else if (m.Dates.FirstOrDefault() is { } next)
+            sb.Append(CultureInfo.InvariantCulture, $" Next date to act on: {next.Date:yyyy-MM-dd} ({next.What.ToLowerInvariant()}).");
         return sb.ToString();
     }
 
@@ -205,8 +210,10 @@ public sealed partial class MemoBuilder(ChecklistDefinition checklist, Func<stri
         ("hitrust_expiry", "Expires"),
     ];
 
-    private IReadOnlyList<CoverageTable> Coverage(Ctx ctx, RiskAssessment a)
+    private IReadOnlyList<CoverageTable> Coverage(Ctx ctx, RiskAssessment a, bool imported)
     {
+        // An imported file is judged on the contract keys; the checklist's own questions it lacks are not gaps.
+        var contract = RiskRules.ContractKeys.Select(k => k.Key).ToHashSet(StringComparer.Ordinal);
         CoverageTable Table(string title, (string Key, string Item)[] rows, string? note)
         {
             var lines = new List<CoverageRow>();
@@ -215,6 +222,7 @@ public sealed partial class MemoBuilder(ChecklistDefinition checklist, Func<stri
                 var q = checklist.Find(key);
                 var asked = q is null ? ctx.Current.ContainsKey(key) : checklist.IsAsked(q, ctx.Answers);
                 if (!asked && !ctx.Current.ContainsKey(key)) continue;
+                if (imported && !ctx.Current.ContainsKey(key) && !contract.Contains(key)) continue;
                 // A flag is shown on the row of the last answered key it rests on (stale_report on the period end).
                 var flags = a.Flags.Where(f => f.EvidenceKeys.LastOrDefault(ctx.Current.ContainsKey) == key).ToList();
                 string assessment;
@@ -281,7 +289,7 @@ public sealed partial class MemoBuilder(ChecklistDefinition checklist, Func<stri
             var missingCats = none.SelectMany(l => l.Missing).Select(CrosswalkTable.CategoryOf).Distinct().Select(CategoryLabel);
             sb.Append(CultureInfo.InvariantCulture, $" (they need {string.Join(", ", missingCats)}, which the report does not cover)");
         }
-        sb.Append(CultureInfo.InvariantCulture, $"; {hipaaOnly.Count} have no SOC 2 counterpart at all.");
+        sb.Append(CultureInfo.InvariantCulture, $"; {Plural(hipaaOnly.Count, "has", "have")} no SOC 2 counterpart at all.");
         if (RiskRules.Eq(a, "soc2_report_type", "type1"))
             sb.Append(" A Type I report evidences the design of these controls on one date, not their operation.");
         if (a.Has("scope_exclusions") && !RiskRules.IsNoneText(a, "scope_exclusions"))
@@ -332,7 +340,7 @@ public sealed partial class MemoBuilder(ChecklistDefinition checklist, Func<stri
         if (RiskRules.In(a, "soc2_report_type", "type1", "type2") && a.Date("soc2_period_end") is { } end)
         {
             list.Add((RiskRules.FirstDayOlderThan(end, options.StaleReportMonths), "SOC 2 report becomes stale",
-                $"Obtain the next SOC 2 report; the period ended {end:yyyy-MM-dd}."));
+                $"Obtain the next SOC 2 report; the current one covers controls up to {end:yyyy-MM-dd}."));
             if (a.Bool("bridge_letter") != true)
                 list.Add((RiskRules.FirstDayOlderThan(end, options.BridgeLetterMonths), "Bridge letter needed",
                     "Ask for a bridge letter covering the time since the SOC 2 period ended."));
@@ -436,15 +444,23 @@ public sealed partial class MemoBuilder(ChecklistDefinition checklist, Func<stri
         _ => key,
     };
 
-    private IReadOnlyList<AppendixRow> Appendix(IReadOnlyList<ProvenancedAnswer> all)
+    private IReadOnlyList<AppendixRow> Appendix(IReadOnlyList<ProvenancedAnswer> all, IReadOnlyList<ProvenancedAnswer>? history)
     {
         var latest = all.GroupBy(a => a.Key).Select(g => g.Last()).ToDictionary(a => a.Key, StringComparer.Ordinal);
+        // Corrections: every earlier row of a key, so a reviewer sees what an answer replaced and who gave it.
+        string? Earlier(string key)
+        {
+            if (history is null) return null;
+            var rows = history.Where(h => h.Key == key).ToList();
+            if (rows.Count <= 1) return null;
+            return string.Join("; ", rows.Take(rows.Count - 1).Select(h => $"{(h.Skipped ? "(skipped)" : DisplayValue(key, h.Value))} by {h.By}, {Day(h.At)}"));
+        }
         var rows = new List<AppendixRow>();
         foreach (var q in checklist.Questions)
         {
             if (!latest.TryGetValue(q.Key, out var a)) continue;
             var section = checklist.SectionOf(q).Title;
-            rows.Add(new AppendixRow(q.Number, section, q.Key, q.Prompt, a.Skipped ? "(skipped)" : DisplayValue(q.Key, a.Value), a.By, a.Channel, Day(a.At)));
+            rows.Add(new AppendixRow(q.Number, section, q.Key, q.Prompt, a.Skipped ? "(skipped)" : DisplayValue(q.Key, a.Value), a.By, a.Channel, Day(a.At), Earlier(q.Key)));
         }
         foreach (var a in latest.Values.Where(a => checklist.Find(a.Key) is null))
             rows.Add(new AppendixRow(null, "Other", a.Key, a.Key, a.Skipped ? "(skipped)" : DisplayValue(a.Key, a.Value), a.By, a.Channel, Day(a.At)));
@@ -474,7 +490,11 @@ public sealed partial class MemoBuilder(ChecklistDefinition checklist, Func<stri
     {
         if (value.ValueKind == JsonValueKind.Null) return NullDisplay.GetValueOrDefault(key, "unknown");
         if (value.ValueKind == JsonValueKind.String && value.GetString()!.Trim().Length == 0) return "(empty)";
-        return checklist.Find(key) is { } q ? AnswerParser.Display(q, value) : value.ToString();
+        if (checklist.Find(key) is not { } q) return value.ToString();
+        // Option labels can hold commas themselves ("Patient demographics: names, addresses"), so lists use semicolons.
+        if (value.ValueKind == JsonValueKind.Array)
+            return string.Join("; ", value.EnumerateArray().Select(v => q.Options.FirstOrDefault(o => o.Value == v.GetString())?.Label ?? v.ToString()));
+        return AnswerParser.Display(q, value);
     }
 
     private string DisplayOf(string key, AnswerSet a) => a.TryGet(key, out var v) ? DisplayValue(key, v) : "not answered";

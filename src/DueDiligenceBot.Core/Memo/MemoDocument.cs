@@ -101,4 +101,5 @@ public sealed record MemoChanges(
     IReadOnlyList<string> FlagsRemoved,
     IReadOnlyList<AnswerChange> AnswersChanged);
 
-public sealed record AppendixRow(int? Number, string Section, string Key, string Question, string Answer, string By, string Channel, string? At);
+/// <summary>One current answer with its provenance; <see cref="Earlier"/> lists the answers it replaced, oldest first.</summary>
+public sealed record AppendixRow(int? Number, string Section, string Key, string Question, string Answer, string By, string Channel, string? At, string? Earlier = null);

@@ -124,7 +124,7 @@ public static class MemoDocx
 
         b.Append(Heading("Appendix: every answer and its provenance", 2));
         b.Append(Table(["#", "Question", "Answer", "Given by"],
-            m.Appendix.Select(a => new[] { a.Number?.ToString(CultureInfo.InvariantCulture) ?? "", a.Question, a.Answer, $"{a.By}, {a.Channel}, {a.At}" }),
+            m.Appendix.Select(a => new[] { a.Number?.ToString(CultureInfo.InvariantCulture) ?? "", a.Question, a.Earlier is null ? a.Answer : $"{a.Answer} (replaced: {a.Earlier})", $"{a.By}, {a.Channel}, {a.At}" }),
             [6, 48, 24, 22], size: 17));
     }
 
@@ -160,14 +160,17 @@ public static class MemoDocx
 
     private static Paragraph Para(string text, bool bold = false, string? color = null, int? size = null, bool mono = false, string after = "100")
     {
-        var p = new Paragraph(new ParagraphProperties(new SpacingBetweenLines { After = after }));
+        // A bold line introduces a table: keep it with the table and clear of the one before.
+        var p = new Paragraph(bold
+            ? new ParagraphProperties(new KeepNext(), new SpacingBetweenLines { Before = "160", After = "60" })
+            : new ParagraphProperties(new SpacingBetweenLines { After = after }));
         p.Append(RunOf(text, bold, color, size, mono));
         return p;
     }
 
     private static Paragraph LabelPara(string label, string text)
     {
-        var p = new Paragraph(new ParagraphProperties(new SpacingBetweenLines { After = "60" }));
+        var p = new Paragraph(new ParagraphProperties(new SpacingBetweenLines { Before = "60", After = "40" }));
         p.Append(RunOf(label, bold: true));
         p.Append(RunOf(text));
         return p;

@@ -31,7 +31,7 @@ public static class MemoHtml
         if (m.Contributors.Count > 0) sb.Append(CultureInfo.InvariantCulture, $"<p class=\"meta\">Contributors: {E(string.Join("; ", m.Contributors))}</p>");
         sb.Append("</header>");
 
-        sb.Append("<section><h2>Summary</h2>");
+        sb.Append("<section id=\"summary\"><h2>Summary</h2>");
         sb.Append(CultureInfo.InvariantCulture, $"<p>{E(m.Summary)}</p>");
         if (m.SummarySource == "model") sb.Append("<p class=\"meta\">Summary written by a language model from the computed findings and checked against them.</p>");
         sb.Append("<p class=\"reasons-head\">The rating follows from:</p><ul class=\"reasons\">");
@@ -40,12 +40,12 @@ public static class MemoHtml
 
         if (m.Profile.Count > 0)
         {
-            sb.Append("<section><h2>Service and data</h2><dl class=\"profile\">");
+            sb.Append("<section id=\"service\"><h2>Service and data</h2><dl class=\"profile\">");
             foreach (var p in m.Profile) sb.Append(CultureInfo.InvariantCulture, $"<dt>{E(p.Label)}</dt><dd>{E(p.Value)}</dd>");
             sb.Append("</dl></section>");
         }
 
-        sb.Append("<section><h2>Findings by structural gap</h2>");
+        sb.Append("<section id=\"findings\"><h2>Findings by structural gap</h2>");
         if (!m.Findings.Any()) sb.Append("<p>No flags were raised.</p>");
         foreach (var g in m.Findings)
         {
@@ -71,7 +71,7 @@ public static class MemoHtml
         }
         sb.Append("</section>");
 
-        sb.Append("<section><h2>Coverage</h2>");
+        sb.Append("<section id=\"coverage\"><h2>Coverage</h2>");
         foreach (var t in m.Coverage)
         {
             sb.Append(CultureInfo.InvariantCulture, $"<h3>{E(t.Title)}</h3>");
@@ -84,7 +84,7 @@ public static class MemoHtml
         }
         sb.Append("</section>");
 
-        sb.Append("<section><h2>Crosswalk: HIPAA Security Rule standards the SOC 2 scope evidences</h2>");
+        sb.Append("<section id=\"crosswalk\"><h2>Crosswalk: HIPAA Security Rule standards the SOC 2 scope evidences</h2>");
         sb.Append(CultureInfo.InvariantCulture, $"<p>{E(m.Crosswalk.Summary)}</p>");
         if (m.Crosswalk.NotEvidenced.Count > 0)
         {
@@ -104,7 +104,7 @@ public static class MemoHtml
             sb.Append(CultureInfo.InvariantCulture, $"<p class=\"meta\">No SOC 2 counterpart (HIPAA-only): {E(string.Join("; ", m.Crosswalk.HipaaOnly.Select(l => $"{l.Citation} {l.Title}")))}.</p>");
         sb.Append("</section>");
 
-        sb.Append("<section><h2>Unanswered questions</h2>");
+        sb.Append("<section id=\"open\"><h2>Unanswered questions</h2>");
         if (m.Open.Count == 0) sb.Append("<p>None.</p>");
         else
         {
@@ -115,18 +115,18 @@ public static class MemoHtml
         }
         sb.Append("</section>");
 
-        sb.Append("<section><h2>Dates to act on</h2>");
+        sb.Append("<section id=\"dates\"><h2>Dates to act on</h2>");
         if (m.Dates.Count == 0) sb.Append("<p>No dates recorded.</p>");
         else
         {
             sb.Append("<table class=\"dates\"><thead><tr><th>Date</th><th>What</th><th>Action</th></tr></thead><tbody>");
             foreach (var d in m.Dates)
-                sb.Append(CultureInfo.InvariantCulture, $"<tr class=\"due-{d.Status.ToString().ToLowerInvariant()}\"><td>{d.Date:yyyy-MM-dd}<br><small>{MemoMarkdown.StatusText(d.Status)}</small></td><td>{E(d.What)}</td><td>{E(d.Action)}</td></tr>");
+                sb.Append(CultureInfo.InvariantCulture, $"<tr class=\"due-{d.Status.ToString().ToLowerInvariant()}\"><td class=\"date\">{d.Date:yyyy-MM-dd}<br><small>{MemoMarkdown.StatusText(d.Status)}</small></td><td>{E(d.What)}</td><td>{E(d.Action)}</td></tr>");
             sb.Append("</tbody></table>");
         }
         sb.Append("</section>");
 
-        sb.Append("<section><h2>Previous review</h2>");
+        sb.Append("<section id=\"previous\"><h2>Previous review</h2>");
         if (m.Changes is not { } c) sb.Append("<p>This is the first review of this vendor.</p>");
         else
         {
@@ -141,13 +141,13 @@ public static class MemoHtml
         }
         sb.Append("</section>");
 
-        sb.Append("<section><h2>Follow-up message to the vendor</h2>");
+        sb.Append("<section id=\"followup\"><h2>Follow-up message to the vendor</h2>");
         sb.Append(CultureInfo.InvariantCulture, $"<pre class=\"message\" id=\"followup-message\">{E(m.FollowUpMessage)}</pre></section>");
 
-        sb.Append(CultureInfo.InvariantCulture, $"<section><details><summary><h2>Appendix: every answer and its provenance ({m.Appendix.Count})</h2></summary>");
+        sb.Append(CultureInfo.InvariantCulture, $"<section id=\"appendix\"><details><summary><h2>Appendix: every answer and its provenance ({m.Appendix.Count})</h2></summary>");
         sb.Append("<table class=\"appendix\"><thead><tr><th>#</th><th>Question</th><th>Answer</th><th>By</th><th>When</th></tr></thead><tbody>");
         foreach (var a in m.Appendix)
-            sb.Append(CultureInfo.InvariantCulture, $"<tr><td>{a.Number}</td><td>{E(a.Question)}<br><code>{E(a.Key)}</code></td><td>{E(a.Answer)}</td><td>{E(a.By)}<br><small>{E(a.Channel)}</small></td><td>{E(a.At)}</td></tr>");
+            sb.Append(CultureInfo.InvariantCulture, $"<tr><td>{a.Number}</td><td>{E(a.Question)}<br><code>{E(a.Key)}</code></td><td>{E(a.Answer)}{(a.Earlier is null ? "" : $"<br><small class=\"earlier\">replaced: {E(a.Earlier)}</small>")}</td><td>{E(a.By)}<br><small>{E(a.Channel)}</small></td><td>{E(a.At)}</td></tr>");
         sb.Append("</tbody></table></details></section>");
         sb.Append("</article>");
         return sb.ToString();
@@ -181,7 +181,7 @@ public static class MemoHtml
         table{border-collapse:collapse;width:100%;margin:6px 0 10px;font-size:14px}
         th,td{border:1px solid var(--line);padding:5px 8px;text-align:left;vertical-align:top}th{background:#f2f4f7;font-weight:600}
         tr.flagged td{background:#fdf1ef}tr.open td{background:#fff9e8}tr.due-overdue td{background:#fdf1ef}tr.due-duesoon td{background:#fff9e8}
-        td.answer{font-weight:600}small{color:var(--muted)}
+        td.answer{font-weight:600}td.date{white-space:nowrap}table.appendix{font-size:13px}table.appendix td:last-child{white-space:nowrap}table.appendix td:first-child{width:2.5em}small{color:var(--muted)}
         dl.profile{display:grid;grid-template-columns:220px 1fr;gap:4px 12px;margin:0}dl.profile dt{color:var(--muted)}dl.profile dd{margin:0}
         pre.message{white-space:pre-wrap;background:#f6f7f9;border:1px solid var(--line);border-radius:6px;padding:12px;font:14px/1.5 ui-monospace,Consolas,monospace}
         details>summary{cursor:pointer}details>summary h2{display:inline;border:0}

@@ -96,7 +96,7 @@ public static class MemoMarkdown
         sb.AppendLine("## Appendix: every answer and its provenance").AppendLine();
         sb.AppendLine("| # | Question | Answer | By | Channel | When |").AppendLine("|---|---|---|---|---|---|");
         foreach (var a in m.Appendix)
-            sb.AppendLine(CultureInfo.InvariantCulture, $"| {a.Number} | {Cell(a.Question)} (`{a.Key}`) | {Cell(a.Answer)} | {Cell(a.By)} | {a.Channel} | {a.At} |");
+            sb.AppendLine(CultureInfo.InvariantCulture, $"| {a.Number} | {Cell(a.Question)} (`{a.Key}`) | {Cell(a.Answer)}{(a.Earlier is null ? "" : $" (replaced: {Cell(a.Earlier)})")} | {Cell(a.By)} | {a.Channel} | {a.At} |");
         return sb.ToString();
     }
 

@@ -147,11 +147,14 @@ public sealed class ReviewMemoService(
             previous = new PreviousReviewInput(earlier.Number, ReviewDate(earlier), Provenanced(before),
                 decision is null ? null : $"{Decision.Label(decision.Decision)} by {decision.Reviewer} on {decision.DecidedAt[..10]}{(decision.Conditions is { Length: > 0 } c ? $" ({c})" : "")}");
         }
-        return new MemoInput(vendor.Name, asOf, review.Number, review.Status, Provenanced(current), previous, version);
+        var history = (await ReviewStore.AnswerHistoryAsync(tx, review.Id)).ToDictionary(r => r.Id);
+        return new MemoInput(vendor.Name, asOf, review.Number, review.Status, Provenanced(current), previous, version, Provenanced(history.Values));
     }
 
-    private static IReadOnlyList<ProvenancedAnswer> Provenanced(IReadOnlyDictionary<string, AnswerRow> rows) =>
-        rows.Values.OrderBy(r => r.Id).Select(r => new ProvenancedAnswer(r.QuestionKey, r.Value, r.IsSkipped, r.UserName, r.Channel,
+    private static IReadOnlyList<ProvenancedAnswer> Provenanced(IReadOnlyDictionary<string, AnswerRow> rows) => Provenanced(rows.Values);
+
+    private static IReadOnlyList<ProvenancedAnswer> Provenanced(IEnumerable<AnswerRow> rows) =>
+        rows.OrderBy(r => r.Id).Select(r => new ProvenancedAnswer(r.QuestionKey, r.Value, r.IsSkipped, r.UserName, r.Channel,
             DateTimeOffset.TryParse(r.AnsweredAt, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var at) ? at : null)).ToList();
 
     // ----- decisions ------------------------------------------------------------------------------
@@ -163,14 +166,14 @@ public sealed class ReviewMemoService(
     /// Records a reviewer's decision on memo version <paramref name="version"/>, which must be the vendor's
     /// latest: a decision on a memo the reviewer has not seen the newest version of is refused.
     /// </summary>
-    public async Task<DecisionOutcome> DecideAsync(DbTransaction tx, VendorRow vendor, int version, string decision, string? conditions, string reviewer, CancellationToken ct)
+    public async Task<DecisionOutcome> DecideAsync(DbTransaction tx, VendorRow vendor, int version, string decision, string? conditions, Actor by, CancellationToken ct)
     {
-        reviewer = reviewer.Trim();
+        var reviewer = by.UserName.Trim();
         conditions = string.IsNullOrWhiteSpace(conditions) ? null : conditions.Trim();
         var problems = new List<string>();
         if (decision is not (Decision.Approved or Decision.ApprovedWithConditions or Decision.Rejected))
             problems.Add("Choose approve, approve with conditions, or reject.");
-        if (reviewer.Length == 0) problems.Add("Give your name: the decision is recorded with it.");
+        if (reviewer.Length == 0) problems.Add("Your sign-in carries no name; the decision must be recorded with one.");
         else if (reviewer.Length > MaxReviewerLength || reviewer.Any(char.IsControl)) problems.Add($"The name must be at most {MaxReviewerLength} characters on one line.");
         if (decision == Decision.ApprovedWithConditions && conditions is null) problems.Add("Approving with conditions needs the conditions.");
         if (decision == Decision.Rejected && conditions is null) problems.Add("A rejection needs the reason.");
@@ -191,7 +194,7 @@ public sealed class ReviewMemoService(
             Reviewer = reviewer,
             DecidedAt = now.ToString("O"),
         });
-        await ReviewStore.AuditAsync(tx, new Actor("reviewer", reviewer, "web"), "memo_decision", vendor.Id, latest.ReviewId,
+        await ReviewStore.AuditAsync(tx, by with { UserName = reviewer }, "memo_decision", vendor.Id, latest.ReviewId,
             $"{decision} on version {latest.Version}", now);
         Log.DecisionRecorded(logger, vendor.Id, latest.Version, decision);
         return new DecisionOutcome.Recorded(latest.Version);

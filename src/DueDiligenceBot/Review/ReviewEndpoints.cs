@@ -5,6 +5,8 @@ using DueDiligenceBot.Channels;
 using DueDiligenceBot.Core.Checklist;
 using DueDiligenceBot.Core.Memo;
 using DueDiligenceBot.Core.Storage;
+using DueDiligenceBot.Operations;
+using DueDiligenceBot.Security;
 using Microsoft.AspNetCore.Antiforgery;
 
 namespace DueDiligenceBot.Review;
@@ -20,12 +22,15 @@ public static class ReviewEndpoints
 
     public static void MapReview(this WebApplication app)
     {
-        app.MapGet("/vendors", ListAsync);
-        app.MapGet("/vendors/{vendor}", MemoPageAsync);
-        app.MapGet("/vendors/{vendor}/memo.{format}", DownloadAsync);
-        app.MapPost("/vendors/{vendor}/decision", DecideAsync).DisableAntiforgery(); // validated explicitly below
-        app.MapPut("/api/vendors/{vendor}/answers", PutAnswersAsync);
-        app.MapGet("/api/vendors/{vendor}/memo", GetMemoAsync);
+        // People read memos once signed in; only listed reviewers decide. API clients use a key (or a signed-in session).
+        var pages = app.MapGroup("/vendors").RequireAuthorization(AccessExtensions.People);
+        pages.MapGet("", ListAsync);
+        pages.MapGet("/{vendor}", MemoPageAsync);
+        pages.MapGet("/{vendor}/memo.{format}", DownloadAsync);
+        pages.MapPost("/{vendor}/decision", DecideAsync).DisableAntiforgery(); // validated explicitly in the handler
+        var api = app.MapGroup("/api/vendors").RequireAuthorization(AccessExtensions.Api).RequireRateLimiting(OperationsExtensions.ApiRateLimitPolicy);
+        api.MapPut("/{vendor}/answers", PutAnswersAsync);
+        api.MapGet("/{vendor}/memo", GetMemoAsync);
     }
 
     // ----- pages ----------------------------------------------------------------------------------
@@ -42,24 +47,29 @@ public static class ReviewEndpoints
     }
 
     private static async Task<IResult> MemoPageAsync(HttpContext http, string vendor, int? version, IDbConnectionFactory db, ReviewMemoService memos,
-        IAntiforgery antiforgery, CancellationToken ct)
+        IAntiforgery antiforgery, ReviewerDirectory reviewers, CancellationToken ct)
     {
+        vendor = VendorFromRoute(vendor);
         var view = await LoadViewAsync(db, memos, vendor, version, ct);
         if (view is null) return Html(ReviewPages.NotFound(vendor), StatusCodes.Status404NotFound);
         var tokens = antiforgery.GetAndStoreTokens(http);
-        return Html(ReviewPages.MemoPage(view, tokens, problems: [], form: null));
+        return Html(ReviewPages.MemoPage(view, tokens, problems: [], form: null, Viewer(http, reviewers)));
     }
 
     private static async Task<IResult> DownloadAsync(string vendor, string format, int? version, IDbConnectionFactory db, ReviewMemoService memos, CancellationToken ct)
     {
+        vendor = VendorFromRoute(vendor);
         if (format is not ("docx" or "md" or "json")) return Results.NotFound();
         var view = await LoadViewAsync(db, memos, vendor, version, ct);
         if (view is null) return Results.NotFound();
         return Render(view.Memo, format);
     }
 
-    private static async Task<IResult> DecideAsync(HttpContext http, string vendor, IDbConnectionFactory db, ReviewMemoService memos, IAntiforgery antiforgery, CancellationToken ct)
+    private static async Task<IResult> DecideAsync(HttpContext http, string vendor, IDbConnectionFactory db, ReviewMemoService memos, IAntiforgery antiforgery,
+        ReviewerDirectory reviewers, CancellationToken ct)
     {
+        vendor = VendorFromRoute(vendor);
+        var viewer = Viewer(http, reviewers);
         try
         {
             await antiforgery.ValidateRequestAsync(http);
@@ -68,8 +78,10 @@ public static class ReviewEndpoints
         {
             return Html(ReviewPages.Message("The form has expired", "Please reload the page and record the decision again."), StatusCodes.Status400BadRequest);
         }
+        if (!viewer.IsReviewer)
+            return Html(ReviewPages.Message("Only reviewers can decide", "You can read memos, but approving or rejecting a vendor is reserved for the security reviewers listed in Review:Reviewers."), StatusCodes.Status403Forbidden);
         var form = await http.Request.ReadFormAsync(ct);
-        var submitted = new DecisionForm(form["decision"].ToString(), form["reviewer"].ToString(), form["conditions"].ToString(),
+        var submitted = new DecisionForm(form["decision"].ToString(), viewer.Name, form["conditions"].ToString(),
             int.TryParse(form["version"], NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : 0);
 
         DecisionOutcome outcome;
@@ -78,7 +90,7 @@ public static class ReviewEndpoints
         {
             var row = await ReviewStore.FindVendorAsync(tx, vendor);
             if (row is null) return Html(ReviewPages.NotFound(vendor), StatusCodes.Status404NotFound);
-            outcome = await memos.DecideAsync(tx, row, submitted.Version, submitted.Decision, submitted.Conditions, submitted.Reviewer, ct);
+            outcome = await memos.DecideAsync(tx, row, submitted.Version, submitted.Decision, submitted.Conditions, new Actor(viewer.Id, viewer.Name, "web"), ct);
             if (outcome is DecisionOutcome.Recorded) await tx.CommitAsync(ct);
         }
         if (outcome is DecisionOutcome.Recorded)
@@ -93,7 +105,7 @@ public static class ReviewEndpoints
             _ => [],
         };
         var status = outcome is DecisionOutcome.Stale ? StatusCodes.Status409Conflict : StatusCodes.Status400BadRequest;
-        return Html(ReviewPages.MemoPage(view, antiforgery.GetAndStoreTokens(http), problems, submitted), status);
+        return Html(ReviewPages.MemoPage(view, antiforgery.GetAndStoreTokens(http), problems, submitted, viewer), status);
     }
 
     /// <summary>What the memo page shows: the vendor, the memo (stored version or live draft), versions and decisions.</summary>
@@ -133,9 +145,10 @@ public static class ReviewEndpoints
 
     // ----- API ------------------------------------------------------------------------------------
 
-    private static async Task<IResult> PutAnswersAsync(HttpRequest request, string vendor, IDbConnectionFactory db, ChecklistDefinition checklist,
+    private static async Task<IResult> PutAnswersAsync(HttpContext http, HttpRequest request, string vendor, IDbConnectionFactory db, ChecklistDefinition checklist,
         ReviewMemoService memos, TimeProvider clock, CancellationToken ct)
     {
+        vendor = VendorFromRoute(vendor);
         if (VendorNameProblem(vendor) is { } problem) return RequestJson.Problem(problem);
         var (body, failure) = await RequestJson.ReadAsync(request, ct);
         if (body is null) return failure!;
@@ -144,8 +157,9 @@ public static class ReviewEndpoints
             return Results.Json(new { error = string.Join("; ", rejected.Errors), errors = rejected.Errors }, statusCode: StatusCodes.Status400BadRequest);
         var answers = ((ImportResult.Accepted)parsed).Answers;
 
-        var userName = HeaderValue(request, "X-User-Name") ?? ApiChannel;
-        var actor = new Actor(HeaderValue(request, "X-User-Id") ?? userName, userName, ApiChannel);
+        // The authenticated client is the author; an integration may name the person it acts for in X-User-Name.
+        var (clientId, clientName) = AccessExtensions.Person(http.User);
+        var actor = new Actor(clientId, HeaderValue(request, "X-User-Name") ?? clientName, ApiChannel);
         var now = clock.GetUtcNow();
         await using var connection = await db.OpenAsync(ct);
         await using var tx = await connection.BeginTurnAsync(ct);
@@ -197,6 +211,7 @@ public static class ReviewEndpoints
 
     private static async Task<IResult> GetMemoAsync(string vendor, string? asOf, string? format, IDbConnectionFactory db, ReviewMemoService memos, CancellationToken ct)
     {
+        vendor = VendorFromRoute(vendor);
         format ??= "json";
         if (format is not ("json" or "md" or "html" or "docx"))
             return RequestJson.Problem($"'format' is '{format}'; accepted: json, md, html, docx");
@@ -236,6 +251,17 @@ public static class ReviewEndpoints
         var safe = new string(m.Vendor.Select(c => char.IsLetterOrDigit(c) ? c : '-').ToArray()).Trim('-');
         return $"risk-memo-{(safe.Length == 0 ? "vendor" : safe)}-{m.AsOf:yyyy-MM-dd}{(m.Version is int v ? $"-v{v}" : "")}";
     }
+
+    /// <summary>Who is looking at the page, and whether they may decide.</summary>
+    private static ReviewPages.ViewerInfo Viewer(HttpContext http, ReviewerDirectory reviewers)
+    {
+        var (id, name) = AccessExtensions.Person(http.User);
+        return new ReviewPages.ViewerInfo(id, name, reviewers.IsReviewer(http.User));
+    }
+
+    // Routing keeps an encoded slash as "%2F" in the value; a vendor called "A/B Health" is linked as A%2FB%20Health.
+    private static string VendorFromRoute(string value) =>
+        value.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
 
     private static string? HeaderValue(HttpRequest request, string name) =>
         request.Headers[name].ToString() is { Length: > 0 and <= 100 } v && !v.Any(char.IsControl) ? v.Trim() : null;

@@ -10,6 +10,9 @@ namespace DueDiligenceBot.Review;
 /// <summary>The server-rendered review pages. Everything a vendor or user typed goes through <see cref="MemoHtml.E"/>.</summary>
 public static class ReviewPages
 {
+    /// <summary>The signed-in person looking at a page.</summary>
+    public sealed record ViewerInfo(string Id, string Name, bool IsReviewer);
+
     public static string VendorList(IReadOnlyList<VendorListRow> rows, int total, int page, int pageSize, string? q, DateOnly today)
     {
         var sb = new StringBuilder();
@@ -58,7 +61,7 @@ public static class ReviewPages
         return Layout("Vendors", sb.ToString());
     }
 
-    public static string MemoPage(MemoView v, AntiforgeryTokenSet tokens, IReadOnlyList<string> problems, DecisionForm? form)
+    public static string MemoPage(MemoView v, AntiforgeryTokenSet tokens, IReadOnlyList<string> problems, DecisionForm? form, ViewerInfo viewer)
     {
         var sb = new StringBuilder();
         var path = ReviewMemoService.PagePath(v.Vendor.Name);
@@ -92,7 +95,10 @@ public static class ReviewPages
         sb.Append(Fragment(v.Memo));
 
         if (v.Review.IsComplete && v.Latest is not null && (v.Shown is null || v.Shown.Version == v.Latest.Version))
-            sb.Append(DecisionForm(path, v.Latest.Version, tokens, problems, form));
+        {
+            if (viewer.IsReviewer) sb.Append(DecisionForm(path, v.Latest.Version, tokens, problems, form, viewer));
+            else sb.Append("<section class=\"decide\"><h2>Decision</h2><p>Approving or rejecting a vendor is reserved for the security reviewers listed in <code>Review:Reviewers</code>.</p></section>");
+        }
         if (v.Decisions.Count > 0)
         {
             sb.Append("<section class=\"history\"><h2>Decision history</h2><table><thead><tr><th>When</th><th>Version</th><th>Decision</th><th>Reviewer</th><th>Conditions or reason</th></tr></thead><tbody>");
@@ -103,7 +109,7 @@ public static class ReviewPages
         return Layout($"Risk memo: {v.Vendor.Name}", sb.ToString());
     }
 
-    private static string DecisionForm(string path, int version, AntiforgeryTokenSet tokens, IReadOnlyList<string> problems, DecisionForm? form)
+    private static string DecisionForm(string path, int version, AntiforgeryTokenSet tokens, IReadOnlyList<string> problems, DecisionForm? form, ViewerInfo viewer)
     {
         string Checked(string value) => form?.Decision == value ? " checked" : "";
         var sb = new StringBuilder();
@@ -117,14 +123,13 @@ public static class ReviewPages
         sb.Append(CultureInfo.InvariantCulture, $"<form method=\"post\" action=\"{E(path)}/decision\">");
         sb.Append(CultureInfo.InvariantCulture, $"<input type=\"hidden\" name=\"{E(tokens.FormFieldName)}\" value=\"{E(tokens.RequestToken)}\">");
         sb.Append(CultureInfo.InvariantCulture, $"<input type=\"hidden\" name=\"version\" value=\"{version}\">");
-        sb.Append(CultureInfo.InvariantCulture, $"<p class=\"meta\">Your decision applies to memo version {version}, as shown above.</p>");
+        sb.Append(CultureInfo.InvariantCulture, $"<p class=\"meta\">You are signed in as <b data-testid=\"reviewer\">{E(viewer.Name)}</b>; your decision is recorded with your name and the time, and applies to memo version {version} as shown above.</p>");
         sb.Append("<fieldset><legend>Decision</legend>");
         sb.Append(CultureInfo.InvariantCulture, $"<label><input type=\"radio\" name=\"decision\" value=\"{Decision.Approved}\"{Checked(Decision.Approved)} required> Approve</label>");
         sb.Append(CultureInfo.InvariantCulture, $"<label><input type=\"radio\" name=\"decision\" value=\"{Decision.ApprovedWithConditions}\"{Checked(Decision.ApprovedWithConditions)}> Approve with conditions</label>");
         sb.Append(CultureInfo.InvariantCulture, $"<label><input type=\"radio\" name=\"decision\" value=\"{Decision.Rejected}\"{Checked(Decision.Rejected)}> Reject</label>");
         sb.Append("</fieldset>");
         sb.Append(CultureInfo.InvariantCulture, $"<label class=\"block\">Conditions (for approval with conditions) or reason (for rejection)<textarea name=\"conditions\" rows=\"4\" maxlength=\"{ReviewMemoService.MaxConditionsLength}\">{E(form?.Conditions)}</textarea></label>");
-        sb.Append(CultureInfo.InvariantCulture, $"<label class=\"block\">Your name<input type=\"text\" name=\"reviewer\" maxlength=\"{ReviewMemoService.MaxReviewerLength}\" required value=\"{E(form?.Reviewer)}\" autocomplete=\"name\"></label>");
         sb.Append("<button type=\"submit\">Record decision</button></form></section>");
         return sb.ToString();
     }
