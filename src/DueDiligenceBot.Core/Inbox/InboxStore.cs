@@ -67,15 +67,17 @@ public static class InboxStore
     {
         if (sources.Count == 0) return null;
         // Only sources this instance can deliver: a terminal session sharing the database takes no Slack event.
+        // Dapper expands a list for SQLite (IN (@Sources1, …)) but hands Npgsql an array, which needs = ANY.
+        var sourceIn = connection is SqliteConnection ? "source IN @Sources" : "source = ANY(@Sources)";
         return await connection.QuerySingleOrDefaultAsync<InboxItem>(
-            """
+            $"""
             UPDATE inbox SET lease_until = @Until, attempts = attempts + 1
             WHERE id = (SELECT id FROM inbox
-                        WHERE status IN ('pending', 'processed') AND (lease_until IS NULL OR lease_until < @Now) AND source IN @Sources
+                        WHERE status IN ('pending', 'processed') AND (lease_until IS NULL OR lease_until < @Now) AND {sourceIn}
                         ORDER BY id LIMIT 1)
               AND status IN ('pending', 'processed') AND (lease_until IS NULL OR lease_until < @Now)
             RETURNING id, source, dedup_key, payload, status, attempts, outcome_json
-            """, new { Now = now.ToString("O"), Until = leaseUntil.ToString("O"), Sources = sources });
+            """, new { Now = now.ToString("O"), Until = leaseUntil.ToString("O"), Sources = sources.ToArray() });
     }
 
     /// <summary>The stored outcome when the delivery was processed already (locks the row on PostgreSQL).</summary>
