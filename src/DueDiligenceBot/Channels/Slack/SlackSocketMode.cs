@@ -13,6 +13,8 @@ public sealed class SlackSocketModeSettings
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(30);
     /// <summary>How often the client pings; Slack's own pings are answered by ClientWebSocket.</summary>
     public TimeSpan KeepAlive { get; init; } = TimeSpan.FromSeconds(20);
+    /// <summary>After a <c>disconnect</c> with reason <c>warning</c>, how long the old socket is still read while the new one works.</summary>
+    public TimeSpan WarningGrace { get; init; } = TimeSpan.FromSeconds(15);
     /// <summary>A ping unanswered this long means the connection is dead: it is dropped and reopened.</summary>
     public TimeSpan KeepAliveTimeout { get; init; } = TimeSpan.FromSeconds(10);
 }
@@ -20,8 +22,8 @@ public sealed class SlackSocketModeSettings
 /// <summary>
 /// Slack Socket Mode (<c>Slack:AppToken</c>): asks <c>apps.connections.open</c> for a WebSocket URL, reads
 /// envelopes, hands their payloads to the same <see cref="SlackInbound"/> handlers as HTTP and acknowledges
-/// each by <c>envelope_id</c>. Reconnects on <c>disconnect</c> at once and on a dropped socket after a
-/// bounded, growing pause. No signatures here: the connection is authenticated by the app-level token.
+/// each by <c>envelope_id</c>. Reconnects on <c>disconnect</c> at once (after a <c>warning</c> the old socket is
+/// still read until Slack closes it) and on a dropped socket after a bounded, growing pause. No signatures here: the connection is authenticated by the app-level token.
 /// </summary>
 public sealed class SlackSocketMode(IOptions<SlackOptions> options, SlackApiClient api, SlackInbound inbound,
     SlackSocketModeSettings settings, ILogger<SlackSocketMode> logger) : BackgroundService
@@ -44,15 +46,33 @@ public sealed class SlackSocketMode(IOptions<SlackOptions> options, SlackApiClie
             {
                 var opened = await api.OpenConnectionAsync(stoppingToken);
                 if (!opened.Ok || opened.Str("url") is not { } url) throw new InvalidOperationException($"apps.connections.open failed: {opened.Error}");
-                using var socket = new ClientWebSocket();
-                socket.Options.KeepAliveInterval = settings.KeepAlive;
-                socket.Options.KeepAliveTimeout = settings.KeepAliveTimeout;
-                await socket.ConnectAsync(new Uri(url), stoppingToken);
-                var (reason, hello) = await ReadAsync(socket, stoppingToken);
-                if (hello) failures = 0;
-                requested = reason is not null && reason is not ("link_disabled" or "too_many_websockets");
-                if (reason is not null) Log.SocketDisconnectRequested(logger, reason);
-                await CloseQuietlyAsync(socket);
+                var socket = new ClientWebSocket();
+                var handedOff = false;
+                try
+                {
+                    socket.Options.KeepAliveInterval = settings.KeepAlive;
+                    socket.Options.KeepAliveTimeout = settings.KeepAliveTimeout;
+                    await socket.ConnectAsync(new Uri(url), stoppingToken);
+                    var (reason, hello) = await ReadAsync(socket, stoppingToken);
+                    if (hello) failures = 0;
+                    requested = reason is not null && reason is not ("link_disabled" or "too_many_websockets");
+                    if (reason is not null) Log.SocketDisconnectRequested(logger, reason);
+                    if (reason == "warning")
+                    {
+                        // Slack closes this socket soon: open the next one now, and keep acknowledging what still
+                        // arrives here until Slack closes it (or the grace period ends).
+                        _ = DrainAsync(socket, stoppingToken);
+                        handedOff = true;
+                    }
+                    else
+                    {
+                        await CloseQuietlyAsync(socket);
+                    }
+                }
+                finally
+                {
+                    if (!handedOff) socket.Dispose();
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -70,6 +90,19 @@ public sealed class SlackSocketMode(IOptions<SlackOptions> options, SlackApiClie
             Log.SocketLost(logger, error, Math.Round(pause.TotalSeconds, 2), failures);
             try { await Task.Delay(pause, stoppingToken); }
             catch (OperationCanceledException) { return; }
+        }
+    }
+
+    private async Task DrainAsync(ClientWebSocket socket, CancellationToken stoppingToken)
+    {
+        using var grace = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        grace.CancelAfter(settings.WarningGrace);
+        try { await ReadAsync(socket, grace.Token); }
+        catch (Exception e) when (e is OperationCanceledException or WebSocketException or JsonException or InvalidOperationException) { }
+        finally
+        {
+            await CloseQuietlyAsync(socket);
+            socket.Dispose();
         }
     }
 

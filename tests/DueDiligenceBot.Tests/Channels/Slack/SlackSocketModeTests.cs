@@ -103,6 +103,27 @@ public sealed class SlackSocketModeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task After_a_warning_the_next_socket_opens_at_once_and_the_old_one_is_still_served_until_Slack_closes_it()
+    {
+        var first = await _slack.NextSocketAsync();
+        await first.HelloAsync();
+        await first.SendAsync(new { type = "disconnect", reason = "warning", debug_info = new { host = "fake" } });
+
+        var second = await _slack.NextSocketAsync();
+        await second.HelloAsync();
+
+        // An envelope Slack still sends on the old socket is acknowledged and answered.
+        await first.SendAsync(EventEnvelope("env-old", "Ev0WARNING", "help", "12.1"));
+        Assert.Equal("env-old", (await first.ReceiveAsync())!.Value.GetProperty("envelope_id").GetString());
+        await _slack.WaitForCountAsync("chat.postMessage", 1);
+        first.Close();
+
+        await second.SendAsync(EventEnvelope("env-new", "Ev0WARNING2", "help", "12.2"));
+        Assert.Equal("env-new", (await second.ReceiveAsync())!.Value.GetProperty("envelope_id").GetString());
+        Assert.Equal(2, _slack.Calls.Count(c => c.Method == "apps.connections.open"));
+    }
+
+    [Fact]
     public async Task A_failing_connections_open_is_retried_with_a_pause()
     {
         // The first socket of this app is already being opened; script the next open to fail.
