@@ -1,3 +1,4 @@
+using DueDiligenceBot.Channels.Slack;
 using DueDiligenceBot.Channels.Teams;
 using DueDiligenceBot.Channels.WebChat;
 using DueDiligenceBot.Review;
@@ -16,6 +17,7 @@ public static class ChannelServiceCollectionExtensions
             o.Cookie.SameSite = SameSiteMode.Strict;
             o.FormFieldName = "__af";
         });
+        services.AddSlack(configuration);
         return services;
     }
 
@@ -23,6 +25,7 @@ public static class ChannelServiceCollectionExtensions
     {
         app.MapWebChat();
         app.MapTeams();
+        app.MapSlack();
         app.MapReview();
         return app;
     }

@@ -9,5 +9,6 @@ public static class BenchmarkRegistry
         ["load"] = LoadBenchmark.RunAsync,
         // ["retrieval"] = RetrievalBenchmark.RunAsync,
         ["memo"] = MemoBenchmark.RunAsync,
+        ["slack-ack"] = Slack.SlackAckBenchmark.RunAsync,
     };
 }

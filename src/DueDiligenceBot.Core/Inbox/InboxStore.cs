@@ -37,6 +37,11 @@ public static class InboxStore
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    // ClaimAsync maps outcome_json and dedup_key by name. Dapper caches a query's column map the first time it
+    // reads a row, so the underscore matching must be on before that, not only once ReviewStore was touched:
+    // otherwise a redelivery after a restart (or a failed delivery) finds no stored outcome and delivers nothing.
+    static InboxStore() => DefaultTypeMap.MatchNamesWithUnderscores = true;
+
     /// <summary>Stores an event unless one with the same source and key is stored already; returns its id, or null for a duplicate.</summary>
     public static async Task<long?> TryEnqueueAsync(DbConnection connection, string source, string dedupKey, InboxEnvelope envelope, DateTimeOffset now)
     {
@@ -62,15 +67,17 @@ public static class InboxStore
     {
         if (sources.Count == 0) return null;
         // Only sources this instance can deliver: a terminal session sharing the database takes no Slack event.
+        // Dapper expands a list for SQLite (IN (@Sources1, …)) but hands Npgsql an array, which needs = ANY.
+        var sourceIn = connection is SqliteConnection ? "source IN @Sources" : "source = ANY(@Sources)";
         return await connection.QuerySingleOrDefaultAsync<InboxItem>(
-            """
+            $"""
             UPDATE inbox SET lease_until = @Until, attempts = attempts + 1
             WHERE id = (SELECT id FROM inbox
-                        WHERE status IN ('pending', 'processed') AND (lease_until IS NULL OR lease_until < @Now) AND source IN @Sources
+                        WHERE status IN ('pending', 'processed') AND (lease_until IS NULL OR lease_until < @Now) AND {sourceIn}
                         ORDER BY id LIMIT 1)
               AND status IN ('pending', 'processed') AND (lease_until IS NULL OR lease_until < @Now)
             RETURNING id, source, dedup_key AS DedupKey, payload, status, attempts, outcome_json AS OutcomeJson
-            """, new { Now = now.ToString("O"), Until = leaseUntil.ToString("O"), Sources = sources });
+            """, new { Now = now.ToString("O"), Until = leaseUntil.ToString("O"), Sources = sources.ToArray() });
     }
 
     /// <summary>The stored outcome when the delivery was processed already (locks the row on PostgreSQL).</summary>
