@@ -5,7 +5,7 @@ public static class BenchmarkRegistry
 {
     public static IReadOnlyDictionary<string, Func<Task<object>>> All { get; } = new Dictionary<string, Func<Task<object>>>
     {
-        // ["retrieval"] = RetrievalBenchmark.RunAsync,
+        ["retrieval"] = Retrieval.RetrievalBenchmark.RunAsync,
         // ["memo"] = MemoBenchmark.RunAsync,
     };
 }

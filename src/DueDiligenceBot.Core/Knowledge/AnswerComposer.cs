@@ -1,0 +1,196 @@
+using System.Text;
+using DueDiligenceBot.Core.Conversation;
+using DueDiligenceBot.Core.Knowledge.Retrieval;
+
+namespace DueDiligenceBot.Core.Knowledge;
+
+/// <summary>A retrieved section offered to the answer, numbered as it will be cited.</summary>
+public sealed record Passage(int Number, IndexedSection Section)
+{
+    public Citation ToCitation()
+    {
+        var source = Section.Note.Sources[0];
+        return new Citation(Number, Section.Note.Id, Section.Note.Title, Section.Section.Heading, source.Title, source.Url);
+    }
+}
+
+/// <summary>
+/// Writes the offline answer: two to five sentences picked from the best sections (their first sentences
+/// answer their headings), with numbered citations; a crosswalk answer built from the rows; or an honest
+/// "not in my notes" with the closest topics and no citations.
+/// </summary>
+public sealed class AnswerComposer(SectionIndex index)
+{
+    private const int MaxSentences = 5;
+    private const int MaxSectionSentences = 4;
+    private const int WordBudget = 130;
+    private const int MaxCrosswalkRows = 6;
+
+    private static readonly string[] StarterTopics = ["soc2-overview", "hipaa-security-rule-scope", "hitrust-csf-overview"];
+
+    public KnowledgeAnswer Compose(RetrievalResult retrieval)
+    {
+        if (retrieval.Direction != CrosswalkDirection.None) return ComposeCrosswalk(retrieval);
+        if (retrieval.Abstain) return Abstain(retrieval);
+        return ComposeFromSections(retrieval);
+    }
+
+    /// <summary>The sections an answer may draw on, in the order they would be cited.</summary>
+    public IReadOnlyList<Passage> Passages(RetrievalResult retrieval, int max = 4)
+    {
+        if (retrieval.Hits.Count == 0) return [];
+        var topScore = retrieval.Hits[0].Score;
+        return retrieval.Hits
+            .Take(max * 2)
+            .Where((h, i) => i == 0 || retrieval.Direction != CrosswalkDirection.None || h.Score >= topScore * 0.5f)
+            .Take(max)
+            .Select((h, i) => new Passage(i + 1, h.Section))
+            .ToList();
+    }
+
+    private KnowledgeAnswer ComposeFromSections(RetrievalResult retrieval)
+    {
+        var hits = retrieval.Hits;
+        var top = hits[0].Score;
+        var weights = QueryWeights(retrieval.Query);
+        var total = Math.Max(weights.Values.Sum(), 1e-6f);
+
+        // The best section carries the answer: its first sentence answers its heading, and a section is written
+        // to read well alone. Long sections keep their first sentence and the ones that match the question best.
+        var best = hits[0].Section;
+        var chosen = new List<(IndexedSection Section, IndexedSentence Sentence)>();
+        var words = 0;
+        var ranked = best.Sentences
+            .Select(s => (Sentence: s, Score: Match(s, weights) / total + (s.Position == 0 ? 1f : 0) - s.Position * 0.02f))
+            .OrderByDescending(x => x.Score)
+            .ToList();
+        foreach (var (sentence, _) in ranked)
+        {
+            var n = WordCount(sentence.Text);
+            if (chosen.Count >= MaxSectionSentences || (chosen.Count >= 2 && words + n > WordBudget)) continue;
+            chosen.Add((best, sentence));
+            words += n;
+        }
+
+        // A close runner-up may add the one sentence that covers what the best section leaves out.
+        var covered = chosen.SelectMany(c => c.Sentence.Terms).ToHashSet(StringComparer.Ordinal);
+        var extra = hits.Skip(1).Take(4)
+            .Where(h => h.Score >= top * 0.6f)
+            .SelectMany(h => h.Section.Sentences.Select(s => (h.Section, Sentence: s, Gain: Gain(s, weights, covered) / total * (h.Score / top))))
+            .Where(x => x.Gain >= 0.2f && !chosen.Any(c => c.Sentence.Text == x.Sentence.Text))
+            .OrderByDescending(x => x.Gain)
+            .FirstOrDefault();
+        if (extra.Section is not null && chosen.Count < MaxSentences && words + WordCount(extra.Sentence.Text) <= WordBudget + 40)
+            chosen.Add((extra.Section, extra.Sentence));
+
+        var passages = new List<Passage>();
+        var text = new StringBuilder();
+        var groups = chosen.GroupBy(c => c.Section.Id).ToList();
+        foreach (var group in groups)
+        {
+            var passage = new Passage(passages.Count + 1, group.First().Section);
+            passages.Add(passage);
+            foreach (var (_, sentence) in group.OrderBy(g => g.Sentence.Position))
+            {
+                if (text.Length > 0) text.Append(' ');
+                text.Append(sentence.Text);
+            }
+            text.Append(" [").Append(passage.Number).Append(']');
+        }
+        return new KnowledgeAnswer(text.ToString(), Abstained: false, passages.Select(p => p.ToCitation()).ToList(), []);
+    }
+
+    private static float Match(IndexedSentence s, Dictionary<string, float> weights)
+    {
+        var m = 0f;
+        foreach (var (term, w) in weights) if (s.Terms.Contains(term)) m += w;
+        return m;
+    }
+
+    private static float Gain(IndexedSentence s, Dictionary<string, float> weights, HashSet<string> covered)
+    {
+        var m = 0f;
+        foreach (var (term, w) in weights) if (s.Terms.Contains(term) && !covered.Contains(term)) m += w;
+        return m;
+    }
+
+    private KnowledgeAnswer ComposeCrosswalk(RetrievalResult retrieval)
+    {
+        var rows = retrieval.Rows;
+        var key = retrieval.CrosswalkKey!.Value;
+        var passages = retrieval.Hits.Take(2).Select((h, i) => new Passage(i + 1, h.Section)).ToList();
+        var refs = string.Concat(passages.Select(p => $" [{p.Number}]"));
+        var sb = new StringBuilder();
+        if (retrieval.Direction == CrosswalkDirection.HipaaToSoc2)
+        {
+            var parts = rows.Take(MaxCrosswalkRows).Select(r => r.HipaaOnly
+                ? $"§ {r.Hipaa} {r.Title} ({r.Kind}) has no SOC 2 counterpart: it is HIPAA-only"
+                : $"§ {r.Hipaa} {r.Title} ({r.Kind}) maps to {JoinAnd(r.Criteria.Select(c => c.Canonical))}");
+            sb.Append("Under our crosswalk, ").Append(string.Join("; ", parts));
+            if (rows.Count > MaxCrosswalkRows) sb.Append($"; and {rows.Count - MaxCrosswalkRows} more rows in the crosswalk");
+            sb.Append('.');
+            var comment = rows.Select(r => r.Comment).FirstOrDefault(c => c.Length > 0);
+            if (comment is not null && rows.Count <= 3) sb.Append(' ').Append(Capitalize(comment.TrimEnd('.'))).Append('.');
+        }
+        else
+        {
+            var parts = rows.Take(MaxCrosswalkRows).Select(r => $"§ {r.Hipaa} {r.Title} ({r.Kind})").ToList();
+            var noun = rows.Count == 1 ? "HIPAA requirement" : "HIPAA requirements";
+            sb.Append($"Under our crosswalk, {key} is mapped from {rows.Count} {noun}: ").Append(string.Join("; ", parts));
+            if (rows.Count > MaxCrosswalkRows) sb.Append($"; and {rows.Count - MaxCrosswalkRows} more");
+            sb.Append('.');
+        }
+        sb.Append(" These mappings are our judgement, not an official AICPA or HHS mapping, so read the SOC 2 tests themselves.").Append(refs);
+        return new KnowledgeAnswer(sb.ToString(), Abstained: false, passages.Select(p => p.ToCitation()).ToList(), []);
+    }
+
+    private KnowledgeAnswer Abstain(RetrievalResult retrieval)
+    {
+        var suggestions = retrieval.Hits.Select(h => h.Section.Note).DistinctBy(n => n.Id).Take(3).Select(n => n.Title).ToList();
+        var outside = !retrieval.Query.HasDomainTerm;
+        if (suggestions.Count == 0 || (outside && retrieval.Query.HasOutOfScopeTerm))
+            suggestions = StarterTopics.Select(id => index.Sections.FirstOrDefault(s => s.Note.Id == id)?.Note.Title).OfType<string>().ToList();
+        var text = new StringBuilder(outside
+            ? "That's not in my notes: they cover SOC 2, HIPAA and HITRUST for vendor security reviews, so I won't guess."
+            : "That's not in my notes, and I'd rather say so than guess.");
+        if (suggestions.Count > 0)
+            text.Append(" The closest topics I have: ").Append(string.Join("; ", suggestions)).Append('.');
+        return new KnowledgeAnswer(text.ToString(), Abstained: true, [], suggestions);
+    }
+
+    private Dictionary<string, float> QueryWeights(AnalyzedText query)
+    {
+        var weights = new Dictionary<string, float>(StringComparer.Ordinal);
+        foreach (var t in query.Terms)
+        {
+            var w = index.Idf(t.Term) * t.Weight * (t.Corrected ? 0.8f : 1f);
+            if (!weights.TryGetValue(t.Term, out var old) || old < w) weights[t.Term] = w;
+        }
+        return weights;
+    }
+
+    private static int WordCount(string s)
+    {
+        var n = 0;
+        var inWord = false;
+        foreach (var c in s)
+        {
+            if (char.IsWhiteSpace(c)) inWord = false;
+            else if (!inWord) { inWord = true; n++; }
+        }
+        return n;
+    }
+
+    private static string JoinAnd(IEnumerable<string> items)
+    {
+        var list = items.ToList();
+        return list.Count switch
+        {
+            0 => "",
+            1 => list[0],
+            _ => string.Join(", ", list.Take(list.Count - 1)) + " and " + list[^1],
+        };
+    }
+
+    private static string Capitalize(string s) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..];
+}
