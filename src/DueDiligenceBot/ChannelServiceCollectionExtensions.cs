@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Dapper;
 using DueDiligenceBot.Channels.WebChat;
+using DueDiligenceBot.Knowledge;
 using DueDiligenceBot.Core;
 using DueDiligenceBot.Core.Knowledge;
 using DueDiligenceBot.Core.Storage;
@@ -18,6 +19,7 @@ public static class ChannelServiceCollectionExtensions
     public static WebApplication MapChannelEndpoints(this WebApplication app)
     {
         app.MapWebChat();
+        app.MapAsk();
         app.MapGet("/healthz", HealthAsync);
         return app;
     }

@@ -12,13 +12,13 @@ public sealed class NotesKnowledgeBase : IKnowledgeBase
     private readonly Dictionary<string, Note> _byId;
     private readonly IAnswerWriter? _writer;
 
-    public NotesKnowledgeBase(KnowledgeFiles files, IAnswerWriter? writer = null)
+    public NotesKnowledgeBase(KnowledgeFiles files, IAnswerWriter? writer = null, RetrievalTuning? tuning = null, AbstentionPolicy? policy = null)
     {
         _files = files;
         _writer = writer;
         _byId = files.Notes.ToDictionary(n => n.Id, StringComparer.Ordinal);
         var analyzer = new TextAnalyzer(files.Synonyms);
-        Retriever = new Retriever(new SectionIndex(files.Notes, analyzer), files.Crosswalk);
+        Retriever = new Retriever(new SectionIndex(files.Notes, analyzer, tuning), files.Crosswalk, policy);
         Composer = new AnswerComposer(Retriever.Index);
     }
 

@@ -16,6 +16,7 @@ public static class CliVerbs
     private static readonly Dictionary<string, Func<IServiceProvider, string[], TextReader, TextWriter, CancellationToken, Task<int>>> Verbs = new()
     {
         ["chat"] = ChatVerb.RunAsync,
+        ["ask"] = AskVerb.RunAsync,
     };
 
     public static bool IsVerb(string[] args) => args.Length > 0 && Verbs.ContainsKey(args[0]);

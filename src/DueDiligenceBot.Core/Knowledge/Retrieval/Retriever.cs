@@ -14,8 +14,10 @@ public enum CrosswalkDirection
 /// <summary>When to say "not in my notes" rather than answer. Calibrated on the evaluation set.</summary>
 public sealed record AbstentionPolicy
 {
-    /// <summary>The best section must match at least this share of the question's weight.</summary>
-    public float MinCoverage { get; init; } = 0.3f;
+    /// <summary>The best section must match at least this share of a question naming SOC 2, HIPAA, HITRUST or one of their artefacts.</summary>
+    public float MinCoverageWithAnchor { get; init; } = 0.2f;
+    /// <summary>The best section must match at least this share of a question with only softer domain terms.</summary>
+    public float MinCoverage { get; init; } = 0.35f;
     /// <summary>A question naming nothing of SOC 2 / HIPAA / HITRUST must be matched this closely.</summary>
     public float MinCoverageWithoutDomainTerm { get; init; } = 0.7f;
 }
@@ -84,7 +86,7 @@ public sealed partial class Retriever
         if (hits.Count == 0) return true;
         if (query.HasOutOfScopeTerm && !query.HasAnchorTerm) return true;
         var coverage = hits[0].Coverage;
-        if (coverage < _policy.MinCoverage) return true;
+        if (coverage < (query.HasAnchorTerm ? _policy.MinCoverageWithAnchor : _policy.MinCoverage)) return true;
         if (!query.HasDomainTerm && coverage < _policy.MinCoverageWithoutDomainTerm) return true;
         return false;
     }

@@ -11,6 +11,8 @@ public sealed record IndexedSection(int Id, Note Note, NoteSection Section, IRea
 {
     /// <summary>The heading's distinct terms, for the heading-match preference.</summary>
     public string[] HeadingTerms { get; init; } = [];
+    /// <summary>A "What to ask..." section: advice for a review rather than an answer to a factual question.</summary>
+    public bool IsAdvice { get; init; }
 }
 
 /// <summary>A section found for a question, with its score and the share of the question it matched.</summary>
@@ -24,7 +26,7 @@ public sealed record RetrievalTuning
 {
     public float K1 { get; init; } = 1.2f;
     public float BodyB { get; init; } = 0.75f;
-    public float HeadingWeight { get; init; } = 2.5f;
+    public float HeadingWeight { get; init; } = 4f;
     public float TitleWeight { get; init; } = 1.5f;
     /// <summary>Added per query control id that a note lists in its <c>controls</c> exactly.</summary>
     public float ControlExactBoost { get; init; } = 6.0f;
@@ -36,9 +38,13 @@ public sealed record RetrievalTuning
     /// </summary>
     public float ControlOtherFrameworkShare { get; init; } = 0.3f;
     /// <summary>A preference (a share of the score) for a note's first section, which defines the topic.</summary>
-    public float FirstSectionBoost { get; init; } = 0.15f;
+    public float FirstSectionBoost { get; init; } = 0f;
     /// <summary>A preference (a share of the score) for a section whose heading the question matches entirely.</summary>
     public float HeadingMatchBoost { get; init; } = 0.5f;
+    /// <summary>A preference (a share of the score) for a section with one sentence matching the whole question.</summary>
+    public float SentenceMatchBoost { get; init; } = 1f;
+    /// <summary>Share of the score kept by "What to ask..." sections when the question does not ask what to ask.</summary>
+    public float AdvicePenalty { get; init; } = 0.8f;
     /// <summary>Weight of a word that was corrected as a typo.</summary>
     public float CorrectedWeight { get; init; } = 0.8f;
 }
@@ -60,6 +66,8 @@ public sealed class SectionIndex : ITypoCorrector
     private readonly string[][] _rawByLength;
     private readonly ConcurrentDictionary<string, string?> _corrections = new(StringComparer.Ordinal);
 
+    private const int RerankDepth = 24;
+
     private readonly record struct Posting(int Section, float Saturated);
 
     public SectionIndex(IReadOnlyList<Note> notes, TextAnalyzer analyzer, RetrievalTuning? tuning = null)
@@ -75,13 +83,14 @@ public sealed class SectionIndex : ITypoCorrector
             var titleTf = Count(analyzer.Analyze(note.Title));
             foreach (var section in note.Sections)
             {
-                var headingTf = Count(analyzer.Analyze(section.Heading));
+                var headingText = analyzer.Analyze(section.Heading);
+                var headingTf = Count(headingText);
                 var body = analyzer.Analyze(section.Text);
                 var bodyTf = Count(body);
                 var sentences = SentenceSplitter.Split(section.Text)
                     .Select((s, i) => new IndexedSentence(s, i, analyzer.Analyze(s).Terms.Select(t => t.Term).ToFrozenSet(StringComparer.Ordinal)))
                     .ToList();
-                sections.Add(new IndexedSection(sections.Count, note, section, sentences, controls) { HeadingTerms = [.. headingTf.Keys] });
+                sections.Add(new IndexedSection(sections.Count, note, section, sentences, controls) { HeadingTerms = [.. headingText.Terms.Where(t => t.Weight >= 1).Select(t => t.Term).Distinct()], IsAdvice = IsAdvice(section.Heading) });
                 fieldTf.Add((titleTf, headingTf, bodyTf, body.Terms.Count));
                 foreach (var w in RawWords(note.Title + " " + section.Heading + " " + section.Text))
                     rawWords[w] = rawWords.GetValueOrDefault(w) + 1;
@@ -162,10 +171,16 @@ public sealed class SectionIndex : ITypoCorrector
             foreach (var s in _sections)
             {
                 var boost = ControlBoost(query.Controls, s.Note, s.NoteControls);
-                if (boost > 0) scores[s.Id] += boost;
+                if (boost <= 0) continue;
+                scores[s.Id] += boost;
+                // The note explains the id the question names: that part of the question is matched.
+                foreach (var c in query.Controls)
+                    if (!_postings.ContainsKey(c.Term) || Array.FindIndex(_postings[c.Term], p => p.Section == s.Id) < 0)
+                        if (s.NoteControls.Any(n => n.Covers(c) || c.Covers(n))) matched[s.Id] += Idf(c.Term) * weights.GetValueOrDefault(c.Term, 1f);
             }
         }
 
+        var asksForAdvice = query.Stems.Any(t => t is "ask" or "question" or "check" or "look" or "should" or "request");
         var any = false;
         for (var i = 0; i < scores.Length; i++)
         {
@@ -186,10 +201,31 @@ public sealed class SectionIndex : ITypoCorrector
                 var share = all <= 0 ? 0 : hit / all;
                 scores[i] *= 1 + _tuning.HeadingMatchBoost * share * share;
             }
+            if (section.IsAdvice && !asksForAdvice) scores[i] *= _tuning.AdvicePenalty;
         }
         if (!any) return new SearchResult(query, [], queryWeight);
 
         var order = Enumerable.Range(0, scores.Length).Where(i => scores[i] > 0).OrderByDescending(i => scores[i]).ThenBy(i => i).ToList();
+
+        // Proximity, cheaply: the leading sections gain when one sentence holds much of the question.
+        var inVocabulary = 0f;
+        foreach (var (term, w) in weights) if (_postings.ContainsKey(term)) inVocabulary += Idf(term) * w;
+        if (inVocabulary > 0)
+        {
+            foreach (var i in order.Take(RerankDepth))
+            {
+                var best = 0f;
+                foreach (var sentence in _sections[i].Sentences)
+                {
+                    var m = 0f;
+                    foreach (var (term, w) in weights) if (sentence.Terms.Contains(term)) m += Idf(term) * w;
+                    if (m > best) best = m;
+                }
+                var share = Math.Min(1f, best / inVocabulary);
+                scores[i] *= 1 + _tuning.SentenceMatchBoost * share * share;
+            }
+            order = order.OrderByDescending(i => scores[i]).ThenBy(i => i).ToList();
+        }
         var hits = new List<SectionHit>(top);
         var seenNotes = new HashSet<string>(StringComparer.Ordinal);
         // Best section of each note first, so the top few hits span different notes; then the runners-up.
@@ -288,6 +324,11 @@ public sealed class SectionIndex : ITypoCorrector
         }
         return prev[b.Length];
     }
+
+    private static bool IsAdvice(string heading) =>
+        heading.StartsWith("What to ask", StringComparison.OrdinalIgnoreCase) ||
+        heading.StartsWith("Questions about", StringComparison.OrdinalIgnoreCase) ||
+        heading.StartsWith("Scope questions", StringComparison.OrdinalIgnoreCase);
 
     private static Dictionary<string, int> Count(AnalyzedText text)
     {

@@ -119,9 +119,18 @@ public sealed class TextAnalyzer
             Flush(words, result);
             result.Controls.Add(m.Id);
             result.Terms.Add(new AnalyzedTerm(m.Id.Term, TermKind.Control));
-            // "CC7.4" also means a little of "CC7", so a section about the series still matches.
-            if (isQuery && m.Id.Family == ControlFamily.Soc2 && m.Id.Canonical.Contains('.'))
-                result.Terms.Add(new AnalyzedTerm(m.Id.SelfAndParents().First().Term, TermKind.Control, Weight: 0.5f));
+            if (isQuery)
+            {
+                // "CC7.4" also means a little of "CC7", so a section about the series still matches.
+                if (m.Id.Family == ControlFamily.Soc2 && m.Id.Canonical.Contains('.'))
+                    result.Terms.Add(new AnalyzedTerm(m.Id.SelfAndParents().First().Term, TermKind.Control, Weight: 0.5f));
+            }
+            else
+            {
+                // A note mentioning 164.312(e)(1) also answers a question about 164.312(e) and 164.312.
+                foreach (var parent in m.Id.SelfAndParents())
+                    if (parent.Canonical != m.Id.Canonical) result.Terms.Add(new AnalyzedTerm(parent.Term, TermKind.Control, Weight: 0.5f));
+            }
             result.HasDomainTerm = true;
             result.HasAnchorTerm = true;
             pos = m.Index + m.Length;
@@ -186,6 +195,17 @@ public sealed class TextAnalyzer
                 {
                     if (j == i && c == words[i].Stem) continue;   // the word itself is emitted below
                     result.Terms.Add(new AnalyzedTerm(c, TermKind.Synonym, words[j].Corrected));
+                }
+                // "type one vs two", "soc 1 or 2": the second phrase is the first with its last word swapped.
+                if (j > i && j + 2 < words.Count && words[j + 1].Raw is "vs" or "versus" or "or" or "and" or "to" or "v")
+                {
+                    var alt = _trie;
+                    for (var k = i; k < j && alt is not null; k++) alt = alt.Children.GetValueOrDefault(words[k].Stem);
+                    if (alt?.Children.GetValueOrDefault(words[j + 2].Stem) is { Emit.Count: > 0 } swapped)
+                    {
+                        inPhrase[j + 2] = true;
+                        foreach (var c in swapped.Emit) result.Terms.Add(new AnalyzedTerm(c, TermKind.Synonym));
+                    }
                 }
             }
         }
