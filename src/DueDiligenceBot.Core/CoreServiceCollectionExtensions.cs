@@ -1,6 +1,7 @@
 using DueDiligenceBot.Core.Checklist;
 using DueDiligenceBot.Core.Conversation;
 using DueDiligenceBot.Core.Knowledge;
+using DueDiligenceBot.Core.Llm;
 using DueDiligenceBot.Core.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,12 +19,16 @@ public static class CoreServiceCollectionExtensions
         services.AddValidatedOptions<StorageOptions>(configuration, StorageOptions.SectionName);
         services.AddValidatedOptions<KnowledgeOptions>(configuration, KnowledgeOptions.SectionName);
         services.AddValidatedOptions<ReviewOptions>(configuration, ReviewOptions.SectionName);
+        services.AddValidatedOptions<LlmOptions>(configuration, LlmOptions.SectionName);
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<IDbConnectionFactory, SqliteConnectionFactory>();
         services.AddSingleton<Migrator>();
         services.AddSingleton<KnowledgeFiles>();
         services.AddSingleton(sp => sp.GetRequiredService<KnowledgeFiles>().Checklist);
+        // The model path exists only when a provider is configured; offline answers are the default.
+        if (Enum.TryParse<LlmProvider>(configuration[$"{LlmOptions.SectionName}:Provider"], ignoreCase: true, out var provider) && provider != LlmProvider.None)
+            services.AddSingleton<IAnswerWriter, SemanticKernelAnswerWriter>();
         services.AddSingleton<IKnowledgeBase, NotesKnowledgeBase>();
         services.AddSingleton<IConversationEngine, ConversationEngine>();
         services.AddSingleton<StartupState>();

@@ -25,4 +25,13 @@ internal static partial class Log
 
     [LoggerMessage(1201, LogLevel.Information, "Knowledge loaded: {Notes} notes, {Sections} sections, {Questions} checklist questions")]
     public static partial void KnowledgeLoaded(ILogger logger, int notes, int sections, int questions);
+
+    [LoggerMessage(1301, LogLevel.Debug, "Model answer used ({Passages} passages, {Cited} cited, {ElapsedMs} ms)")]
+    public static partial void ModelAnswerUsed(ILogger logger, int passages, int cited, long elapsedMs);
+
+    [LoggerMessage(1302, LogLevel.Warning, "Model answer not used ({Reason}, {ElapsedMs} ms); sent the offline answer")]
+    public static partial void ModelFallback(ILogger logger, string reason, long elapsedMs);
+
+    [LoggerMessage(1303, LogLevel.Information, "Model call attempt {Attempt} failed with HTTP {Status}; retrying")]
+    public static partial void ModelRetry(ILogger logger, int attempt, int status);
 }
