@@ -1,5 +1,6 @@
 using DueDiligenceBot.Core.Checklist;
 using DueDiligenceBot.Core.Conversation;
+using DueDiligenceBot.Core.Inbox;
 using DueDiligenceBot.Core.Knowledge;
 using DueDiligenceBot.Core.Llm;
 using DueDiligenceBot.Core.Storage;
@@ -22,7 +23,11 @@ public static class CoreServiceCollectionExtensions
         services.AddValidatedOptions<LlmOptions>(configuration, LlmOptions.SectionName);
 
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<IDbConnectionFactory, SqliteConnectionFactory>();
+        services.AddSingleton<IDbConnectionFactory>(sp => sp.GetRequiredService<IOptions<StorageOptions>>().Value switch
+        {
+            { Provider: "Postgres" } o => new PostgresConnectionFactory(o.ConnectionString!),
+            var o => new SqliteConnectionFactory(o.SqlitePath),
+        });
         services.AddSingleton<Migrator>();
         services.AddSingleton<KnowledgeFiles>();
         services.AddSingleton(sp => sp.GetRequiredService<KnowledgeFiles>().Checklist);
@@ -30,9 +35,14 @@ public static class CoreServiceCollectionExtensions
         if (Enum.TryParse<LlmProvider>(configuration[$"{LlmOptions.SectionName}:Provider"], ignoreCase: true, out var provider) && provider != LlmProvider.None)
             services.AddSingleton<IAnswerWriter, SemanticKernelAnswerWriter>();
         services.AddSingleton<IKnowledgeBase, NotesKnowledgeBase>();
+        services.AddSingleton<UserTurnLimiter>();
         services.AddSingleton<IConversationEngine, ConversationEngine>();
         services.AddSingleton<StartupState>();
         services.AddHostedService<CoreStartup>();
+        services.AddSingleton<InboxSignal>();
+        services.AddSingleton<EventInbox>();
+        services.AddSingleton<InboxWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<InboxWorker>());
         return services;
     }
 

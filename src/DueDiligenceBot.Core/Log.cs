@@ -26,12 +26,21 @@ internal static partial class Log
     [LoggerMessage(1201, LogLevel.Information, "Knowledge loaded: {Notes} notes, {Sections} sections, {Questions} checklist questions")]
     public static partial void KnowledgeLoaded(ILogger logger, int notes, int sections, int questions);
 
-    [LoggerMessage(1301, LogLevel.Debug, "Model answer used ({Passages} passages, {Cited} cited, {ElapsedMs} ms)")]
+    [LoggerMessage(1301, LogLevel.Debug, "Inbox item {Id} from {Source} delivered (attempt {Attempt})")]
+    public static partial void InboxDelivered(ILogger logger, long id, string source, int attempt);
+
+    [LoggerMessage(1302, LogLevel.Warning, "Inbox item {Id} from {Source} failed on attempt {Attempt}; given up: {GaveUp}")]
+    public static partial void InboxAttemptFailed(ILogger logger, Exception exception, long id, string source, int attempt, bool gaveUp);
+
+    [LoggerMessage(1303, LogLevel.Error, "Inbox worker loop failed; continuing")]
+    public static partial void InboxLoopFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(1211, LogLevel.Debug, "Model answer used ({Passages} passages, {Cited} cited, {ElapsedMs} ms)")]
     public static partial void ModelAnswerUsed(ILogger logger, int passages, int cited, long elapsedMs);
 
-    [LoggerMessage(1302, LogLevel.Warning, "Model answer not used ({Reason}, {ElapsedMs} ms); sent the offline answer")]
+    [LoggerMessage(1212, LogLevel.Warning, "Model answer not used ({Reason}, {ElapsedMs} ms); sent the offline answer")]
     public static partial void ModelFallback(ILogger logger, string reason, long elapsedMs);
 
-    [LoggerMessage(1303, LogLevel.Information, "Model call attempt {Attempt} failed with HTTP {Status}; retrying")]
+    [LoggerMessage(1213, LogLevel.Information, "Model call attempt {Attempt} failed with HTTP {Status}; retrying")]
     public static partial void ModelRetry(ILogger logger, int attempt, int status);
 }

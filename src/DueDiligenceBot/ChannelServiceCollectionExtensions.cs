@@ -1,10 +1,5 @@
-using System.Data.Common;
-using Dapper;
 using DueDiligenceBot.Channels.WebChat;
 using DueDiligenceBot.Knowledge;
-using DueDiligenceBot.Core;
-using DueDiligenceBot.Core.Knowledge;
-using DueDiligenceBot.Core.Storage;
 
 namespace DueDiligenceBot;
 
@@ -12,7 +7,7 @@ public static class ChannelServiceCollectionExtensions
 {
     public static IServiceCollection AddChannels(this IServiceCollection services, IConfiguration configuration)
     {
-        services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = 1024 * 1024);
+        _ = configuration;
         return services;
     }
 
@@ -20,22 +15,6 @@ public static class ChannelServiceCollectionExtensions
     {
         app.MapWebChat();
         app.MapAsk();
-        app.MapGet("/healthz", HealthAsync);
         return app;
-    }
-
-    private static async Task<IResult> HealthAsync(StartupState startup, IDbConnectionFactory db, IKnowledgeBase knowledge, CancellationToken ct)
-    {
-        if (!startup.IsReady) return Results.Json(new { status = "starting" }, statusCode: 503);
-        try
-        {
-            await using DbConnection connection = await db.OpenAsync(ct);
-            await connection.ExecuteScalarAsync<int>("SELECT 1");
-        }
-        catch (DbException)
-        {
-            return Results.Json(new { status = "database unavailable" }, statusCode: 503);
-        }
-        return Results.Json(new { status = "ok", notes = knowledge.Notes.Count });
     }
 }

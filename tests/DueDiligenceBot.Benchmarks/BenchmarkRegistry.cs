@@ -5,6 +5,8 @@ public static class BenchmarkRegistry
 {
     public static IReadOnlyDictionary<string, Func<Task<object>>> All { get; } = new Dictionary<string, Func<Task<object>>>
     {
+        ["engine"] = EngineBenchmark.RunAsync,
+        ["load"] = LoadBenchmark.RunAsync,
         ["retrieval"] = Retrieval.RetrievalBenchmark.RunAsync,
         // ["memo"] = MemoBenchmark.RunAsync,
     };

@@ -85,7 +85,8 @@ public static partial class AnswerParser
 
     private static ParsedAnswer ParseYesNo(Question q, string raw)
     {
-        var t = Normalize(raw);
+        var t = Regex.Replace(Normalize(raw), @"[^\w' ]+", " ").Trim();
+        t = Regex.Replace(t, @"\s+", " ");
         if (Matches(t, YesWords) && !Matches(t, NoWords)) return new ParsedAnswer.Accepted(JsonTrue, "yes");
         if (Matches(t, NoWords)) return new ParsedAnswer.Accepted(JsonFalse, "no");
         return new ParsedAnswer.Rejected($"I could not read \"{Clip(raw)}\" as yes or no. {Accepted(q)}");

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using DueDiligenceBot.Core.Checklist;
+using DueDiligenceBot.Core.Inbox;
 using DueDiligenceBot.Core.Knowledge;
 using DueDiligenceBot.Core.Storage;
 using Microsoft.Extensions.Logging;
@@ -14,8 +15,26 @@ namespace DueDiligenceBot.Core.Conversation;
 /// <summary>Handles one message from any channel and returns the replies.</summary>
 public interface IConversationEngine
 {
+    /// <summary>Runs the turn and finishes it: for channels that answer in the same request.</summary>
     Task<IReadOnlyList<BotReply>> HandleAsync(IncomingMessage message, CancellationToken ct = default);
+
+    /// <summary>
+    /// Runs the turn's database work in one transaction. With <paramref name="deliveryId"/> (an inbox row) the
+    /// row is marked processed, with the outcome, in that same transaction, so a redelivered event is never
+    /// processed twice: for a row already processed the stored outcome is returned and nothing runs.
+    /// </summary>
+    Task<TurnOutcome> ProcessAsync(IncomingMessage message, long? deliveryId = null, CancellationToken ct = default);
+
+    /// <summary>Work that may be slow and needs no transaction: the framework answer, completion listeners.</summary>
+    Task<IReadOnlyList<BotReply>> FinishAsync(TurnOutcome outcome, CancellationToken ct = default);
 }
+
+/// <summary>What a turn decided: its replies, a framework question still to answer, a review it completed.</summary>
+public sealed record TurnOutcome(
+    IReadOnlyList<BotReply> Replies,
+    string? KnowledgeQuestion = null,
+    string? CompletedVendor = null,
+    long? CompletedReviewId = null);
 
 /// <summary>
 /// The channel-agnostic conversation: commands, checklist answers and framework questions. Each turn
@@ -30,68 +49,98 @@ public sealed partial class ConversationEngine(
     IOptions<ReviewOptions> reviewOptions,
     ILogger<ConversationEngine> logger,
     IReviewMemo? memo = null,
-    IEnumerable<IReviewCompletedListener>? listeners = null) : IConversationEngine
+    IEnumerable<IReviewCompletedListener>? listeners = null,
+    UserTurnLimiter? limiter = null) : IConversationEngine
 {
     public const int MaxTextLength = 8000;
     private const int MaxAttempts = 5;
 
     private readonly string _baseUrl = reviewOptions.Value.PublicBaseUrl.TrimEnd('/');
 
-    public async Task<IReadOnlyList<BotReply>> HandleAsync(IncomingMessage message, CancellationToken ct = default)
+    public async Task<IReadOnlyList<BotReply>> HandleAsync(IncomingMessage message, CancellationToken ct = default) =>
+        await FinishAsync(await ProcessAsync(message, null, ct), ct);
+
+    public async Task<TurnOutcome> ProcessAsync(IncomingMessage message, long? deliveryId = null, CancellationToken ct = default)
     {
         var text = message.Text?.Trim() ?? "";
+        if (limiter is not null && !limiter.TryTake(message))
+            return await RecordAsync(deliveryId, new TurnOutcome([Reprompt("You're sending messages faster than I can take them. Wait a few seconds and send that again; nothing you answered before is lost.")]), ct);
         if (text.Length > MaxTextLength)
-            return [Reprompt($"That message is {text.Length:N0} characters long; I read at most {MaxTextLength:N0}. Please shorten it.")];
+            return await RecordAsync(deliveryId, new TurnOutcome([Reprompt($"That message is {text.Length:N0} characters long; I read at most {MaxTextLength:N0}. Please shorten it.")]), ct);
         if (text.Length == 0 && string.IsNullOrWhiteSpace(message.Action))
-            return [Help()];
+            return await RecordAsync(deliveryId, new TurnOutcome([Help()]), ct);
 
         try
         {
-            Outcome outcome = null!;
             for (var attempt = 1; ; attempt++)
             {
                 try
                 {
-                    outcome = await RunTurnAsync(message, text, ct);
-                    break;
+                    return await RunTurnAsync(message, text, deliveryId, ct);
                 }
-                catch (ConcurrencyConflictException) when (attempt < MaxAttempts)
+                catch (Exception e) when (attempt < MaxAttempts && e.IsRetryableConflict())
                 {
                     Log.TurnConflict(logger, attempt);
                     await Task.Delay(Random.Shared.Next(5, 20 * attempt), ct);
                 }
             }
-
-            var replies = new List<BotReply>();
-            if (outcome.KnowledgeQuestion is { } question)
-                replies.Add(ToReply(await knowledge.AskAsync(question, ct)));
-            replies.AddRange(outcome.Replies);
-
-            if (outcome.Completed is { } done && listeners is not null)
-            {
-                foreach (var listener in listeners)
-                {
-                    try { await listener.OnReviewCompletedAsync(done.VendorName, done.ReviewId, outcome.Replies, ct); }
-                    catch (Exception e) when (e is not OperationCanceledException) { Log.ListenerFailed(logger, e, done.ReviewId); }
-                }
-            }
-            return replies;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            var correlation = Guid.NewGuid().ToString("N")[..12];
-            Log.TurnFailed(logger, e, correlation);
-            return [BotReply.Info($"Sorry, something went wrong on my side (reference {correlation}). Your earlier answers are safe; please send that message again.")];
+            return await RecordAsync(deliveryId, new TurnOutcome([Failed(e)]), ct);
         }
     }
 
-    private sealed record Completion(string VendorName, long ReviewId);
+    public async Task<IReadOnlyList<BotReply>> FinishAsync(TurnOutcome outcome, CancellationToken ct = default)
+    {
+        var replies = new List<BotReply>();
+        try
+        {
+            if (outcome.KnowledgeQuestion is { } question)
+                replies.Add(ToReply(await knowledge.AskAsync(question, ct)));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            replies.Add(Failed(e));
+        }
+        replies.AddRange(outcome.Replies);
+
+        if (outcome.CompletedReviewId is long reviewId && listeners is not null)
+        {
+            foreach (var listener in listeners)
+            {
+                try { await listener.OnReviewCompletedAsync(outcome.CompletedVendor!, reviewId, outcome.Replies, ct); }
+                catch (Exception e) when (e is not OperationCanceledException) { Log.ListenerFailed(logger, e, reviewId); }
+            }
+        }
+        return replies;
+    }
+
+    private BotReply Failed(Exception e)
+    {
+        var correlation = Guid.NewGuid().ToString("N")[..12];
+        Log.TurnFailed(logger, e, correlation);
+        return BotReply.Info($"Sorry, something went wrong on my side (reference {correlation}). Your earlier answers are safe; please send that message again.");
+    }
+
+    /// <summary>For turns that touch no state: still mark the delivery processed, so it is not run again.</summary>
+    private async Task<TurnOutcome> RecordAsync(long? deliveryId, TurnOutcome outcome, CancellationToken ct)
+    {
+        if (deliveryId is not long id) return outcome;
+        await using var connection = await db.OpenAsync(ct);
+        await using var tx = await connection.BeginTurnAsync(ct);
+        var stored = await InboxStore.MarkProcessedAsync(tx, id, outcome, clock.GetUtcNow());
+        await tx.CommitAsync(ct);
+        return stored ?? outcome;
+    }
 
     private sealed class Outcome
     {
         public List<BotReply> Replies { get; } = [];
         public string? KnowledgeQuestion { get; set; }
-        public Completion? Completed { get; set; }
+        public (string VendorName, long ReviewId)? Completed { get; set; }
+
+        public TurnOutcome ToTurnOutcome() => new(Replies, KnowledgeQuestion, Completed?.VendorName, Completed?.ReviewId);
     }
 
     /// <summary>Everything one turn works with, inside its transaction.</summary>
@@ -105,18 +154,23 @@ public sealed partial class ConversationEngine(
         public Outcome Outcome { get; } = new();
     }
 
-    private async Task<Outcome> RunTurnAsync(IncomingMessage message, string text, CancellationToken ct)
+    private async Task<TurnOutcome> RunTurnAsync(IncomingMessage message, string text, long? deliveryId, CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);
         await using var tx = await connection.BeginTurnAsync(ct);
+        if (deliveryId is long id && await InboxStore.ProcessedOutcomeAsync(tx, id) is { } already)
+            return already;
         var (state, version) = await ConversationStore.LoadAsync<ConversationState>(tx, message.ConversationKey);
         var turn = new Turn(tx, message, state, clock.GetUtcNow());
 
         await DispatchAsync(turn, text, ct);
 
         await ConversationStore.SaveAsync(tx, message.ConversationKey, state, version, turn.Now);
+        var outcome = turn.Outcome.ToTurnOutcome();
+        if (deliveryId is long delivery && await InboxStore.MarkProcessedAsync(tx, delivery, outcome, turn.Now) is { } other)
+            return other; // another instance finished this delivery first; ours rolls back
         await tx.CommitAsync(ct);
-        return turn.Outcome;
+        return outcome;
     }
 
     private async Task DispatchAsync(Turn turn, string text, CancellationToken ct)
@@ -524,7 +578,7 @@ public sealed partial class ConversationEngine(
             $"The review of {vendor.Name} is complete: {answeredCount} question{(answeredCount == 1 ? "" : "s")} answered.{open} Next, security reads the risk memo and approves or rejects the vendor; it is at {_baseUrl}/vendors/{Uri.EscapeDataString(vendor.Name)}."));
         if (memo is not null)
             turn.Outcome.Replies.AddRange(await memo.OnReviewCompletedAsync(turn.Tx, vendor, review, ct));
-        turn.Outcome.Completed = new Completion(vendor.Name, review.Id);
+        turn.Outcome.Completed = (vendor.Name, review.Id);
     }
 
     private BotReply QuestionReply(Question q, IReadOnlyDictionary<string, AnswerRow> current, AnswerSet answers, bool reminder = false)

@@ -2,6 +2,7 @@ using System.Data;
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace DueDiligenceBot.Core.Storage;
 
@@ -55,6 +56,21 @@ public sealed class SqliteConnectionFactory : IDbConnectionFactory
     }
 }
 
+public sealed class PostgresConnectionFactory : IDbConnectionFactory, IAsyncDisposable
+{
+    private readonly NpgsqlDataSource _dataSource;
+
+    public PostgresConnectionFactory(IOptions<StorageOptions> options) : this(options.Value.ConnectionString!) { }
+
+    public PostgresConnectionFactory(string connectionString) => _dataSource = NpgsqlDataSource.Create(connectionString);
+
+    public SqlDialect Dialect => SqlDialect.Postgres;
+
+    public async Task<DbConnection> OpenAsync(CancellationToken ct = default) => await _dataSource.OpenConnectionAsync(ct);
+
+    public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+}
+
 public static class DbConnectionExtensions
 {
     /// <summary>Starts the turn's transaction; on SQLite it takes the write lock at once (BEGIN IMMEDIATE).</summary>
@@ -62,4 +78,16 @@ public static class DbConnectionExtensions
         connection is SqliteConnection sqlite
             ? sqlite.BeginTransaction(deferred: false)
             : await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
+
+    /// <summary>
+    /// Whether a failed turn lost a race it can win by running again: two first messages creating the same
+    /// vendor, a serialization failure or a deadlock on PostgreSQL, a busy SQLite file.
+    /// </summary>
+    public static bool IsRetryableConflict(this Exception e) => e switch
+    {
+        ConcurrencyConflictException => true,
+        PostgresException pg => pg.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected,
+        SqliteException sqlite => sqlite.SqliteErrorCode is 5 or 6, // SQLITE_BUSY, SQLITE_LOCKED
+        _ => false,
+    };
 }

@@ -33,6 +33,9 @@ public sealed class Migrator(IDbConnectionFactory factory, ILogger<Migrator> log
         await using var connection = await factory.OpenAsync(ct);
         if (factory.Dialect == SqlDialect.Sqlite)
             await connection.ExecuteAsync("PRAGMA journal_mode = WAL;");
+        else
+            // Several instances may start at once: one migrates, the others wait and then find nothing to do.
+            await connection.ExecuteAsync("SELECT pg_advisory_lock(72410001)");
         await connection.ExecuteAsync(
             "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
         var applied = 0;
@@ -50,6 +53,8 @@ public sealed class Migrator(IDbConnectionFactory factory, ILogger<Migrator> log
             Log.MigrationApplied(logger, script.Version, script.Name);
             applied++;
         }
+        if (factory.Dialect == SqlDialect.Postgres)
+            await connection.ExecuteAsync("SELECT pg_advisory_unlock(72410001)");
         return applied;
     }
 }

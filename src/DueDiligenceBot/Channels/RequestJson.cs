@@ -17,12 +17,12 @@ public sealed class RequestJson
 
     public IReadOnlyList<string> Errors => _errors;
 
-    public static async Task<(RequestJson? Body, string? Error)> ReadAsync(HttpRequest request, CancellationToken ct)
+    /// <summary>Reads the body as a JSON object, or returns the 400/413/415 answer that says what is wrong.</summary>
+    public static async Task<(RequestJson? Body, IResult? Failure)> ReadAsync(HttpRequest request, CancellationToken ct)
     {
-        if (request.ContentLength > MaxBodyBytes)
-            return (null, $"the body is larger than {MaxBodyBytes / 1024} KiB");
+        if (request.ContentLength > MaxBodyBytes) return (null, TooLarge());
         if (request.ContentType is not { } type || !type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
-            return (null, "the body must be JSON (Content-Type: application/json)");
+            return (null, Results.Json(new { error = "the body must be JSON (Content-Type: application/json)" }, statusCode: StatusCodes.Status415UnsupportedMediaType));
         try
         {
             using var buffer = new MemoryStream();
@@ -31,15 +31,15 @@ public sealed class RequestJson
             while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
             {
                 buffer.Write(chunk, 0, read);
-                if (buffer.Length > MaxBodyBytes) return (null, $"the body is larger than {MaxBodyBytes / 1024} KiB");
+                if (buffer.Length > MaxBodyBytes) return (null, TooLarge());
             }
             using var doc = JsonDocument.Parse(buffer.ToArray(), new JsonDocumentOptions { MaxDepth = 32 });
-            if (doc.RootElement.ValueKind != JsonValueKind.Object) return (null, "the body must be a JSON object");
+            if (doc.RootElement.ValueKind != JsonValueKind.Object) return (null, Problem("the body must be a JSON object"));
             return (new RequestJson(doc.RootElement.Clone()), null);
         }
         catch (JsonException e)
         {
-            return (null, $"the body is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1})");
+            return (null, Problem($"the body is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1})"));
         }
     }
 
@@ -86,6 +86,9 @@ public sealed class RequestJson
     }
 
     public JsonElement Root => _root;
+
+    private static IResult TooLarge() =>
+        Results.Json(new { error = $"the body is larger than {MaxBodyBytes / 1024} KiB" }, statusCode: StatusCodes.Status413PayloadTooLarge);
 
     public void AddError(string message) => _errors.Add(message);
 

@@ -14,8 +14,8 @@ public static class AskEndpoint
 
     private static async Task<IResult> PostAsync(HttpRequest request, IKnowledgeBase knowledge, CancellationToken ct)
     {
-        var (body, error) = await RequestJson.ReadAsync(request, ct);
-        if (body is null) return RequestJson.Problem(error!);
+        var (body, failure) = await RequestJson.ReadAsync(request, ct);
+        if (body is null) return failure!;
         var question = body.RequiredString("question", MaxQuestionLength);
         if (body.Errors.Count > 0) return body.Problem();
         var answer = await knowledge.AskAsync(question.Trim(), ct);

@@ -18,9 +18,11 @@ public sealed class BotHarness : IAsyncDisposable
     private readonly Action<IServiceCollection>? _configure;
     private readonly Dictionary<string, string?> _settings;
     private ServiceProvider _services;
+    private readonly List<IHostedService> _started = [];
 
-    private BotHarness(string databasePath, TempFolder? owned, Action<IServiceCollection>? configure, Dictionary<string, string?> settings)
+    private BotHarness(string databasePath, TempFolder? owned, Action<IServiceCollection>? configure, Dictionary<string, string?> settings, bool runInboxWorkers)
     {
+        RunInboxWorkers = runInboxWorkers;
         DatabasePath = databasePath;
         _ownedFolder = owned;
         _configure = configure;
@@ -35,7 +37,7 @@ public sealed class BotHarness : IAsyncDisposable
     public IDbConnectionFactory Db => _services.GetRequiredService<IDbConnectionFactory>();
 
     public static async Task<BotHarness> StartAsync(string? databasePath = null, Action<IServiceCollection>? configure = null,
-        IDictionary<string, string?>? settings = null)
+        IDictionary<string, string?>? settings = null, bool runInboxWorkers = false)
     {
         TempFolder? folder = null;
         if (databasePath is null)
@@ -43,7 +45,7 @@ public sealed class BotHarness : IAsyncDisposable
             folder = new TempFolder();
             databasePath = folder.File("bot.db");
         }
-        var harness = new BotHarness(databasePath, folder, configure, new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>()));
+        var harness = new BotHarness(databasePath, folder, configure, new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>()), runInboxWorkers);
         await harness.InitializeAsync();
         return harness;
     }
@@ -64,11 +66,26 @@ public sealed class BotHarness : IAsyncDisposable
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }
 
+    /// <summary>Starts the hosted services (migrations, knowledge; the inbox workers only when asked for).</summary>
     private async Task InitializeAsync()
     {
         foreach (var hosted in _services.GetServices<IHostedService>())
+        {
+            if (hosted is Core.Inbox.InboxWorker && !RunInboxWorkers) continue;
             await hosted.StartAsync(CancellationToken.None);
+            _started.Add(hosted);
+        }
     }
+
+    private async Task StopAsync()
+    {
+        foreach (var hosted in Enumerable.Reverse(_started))
+            await hosted.StopAsync(CancellationToken.None);
+        _started.Clear();
+    }
+
+    /// <summary>Whether the background inbox workers run; tests that step the worker by hand leave it off.</summary>
+    public bool RunInboxWorkers { get; }
 
     public Task<Replies> Send(string text, string user = "dana", string conversation = "chat-1", string channel = "test") =>
         Deliver(new IncomingMessage(channel, conversation, user, Capitalize(user), text));
@@ -80,6 +97,7 @@ public sealed class BotHarness : IAsyncDisposable
 
     public async Task RestartAsync()
     {
+        await StopAsync();
         await _services.DisposeAsync();
         _services = Build();
         await InitializeAsync();
@@ -89,6 +107,7 @@ public sealed class BotHarness : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await StopAsync();
         await _services.DisposeAsync();
         _ownedFolder?.Dispose();
     }

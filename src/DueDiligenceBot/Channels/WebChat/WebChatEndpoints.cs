@@ -16,13 +16,13 @@ public static class WebChatEndpoints
     public static void MapWebChat(this WebApplication app)
     {
         app.MapGet("/", () => Results.Content(Page.Value, "text/html; charset=utf-8"));
-        app.MapPost("/api/webchat/messages", PostAsync);
+        app.MapPost("/api/webchat/messages", PostAsync).RequireRateLimiting(Operations.OperationsExtensions.ApiRateLimitPolicy);
     }
 
     private static async Task<IResult> PostAsync(HttpRequest request, IConversationEngine engine, CancellationToken ct)
     {
-        var (body, error) = await RequestJson.ReadAsync(request, ct);
-        if (body is null) return RequestJson.Problem(error!);
+        var (body, failure) = await RequestJson.ReadAsync(request, ct);
+        if (body is null) return failure!;
 
         var conversationId = body.RequiredString("conversationId", 200);
         var userId = body.RequiredString("userId", 200);

@@ -1,0 +1,116 @@
+using System.Data.Common;
+using System.Text.Json;
+using Dapper;
+using DueDiligenceBot.Core.Conversation;
+using DueDiligenceBot.Core.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace DueDiligenceBot.Core.Inbox;
+
+public static class InboxStatus
+{
+    public const string Pending = "pending";
+    public const string Processed = "processed";
+    public const string Delivered = "delivered";
+    public const string Failed = "failed";
+}
+
+public sealed class InboxItem
+{
+    public long Id { get; set; }
+    public string Source { get; set; } = "";
+    public string DedupKey { get; set; } = "";
+    public string Payload { get; set; } = "";
+    public string Status { get; set; } = "";
+    public int Attempts { get; set; }
+    public string? OutcomeJson { get; set; }
+}
+
+/// <summary>
+/// What a channel stores for a later turn: the message, and where the replies go (channel-specific JSON:
+/// a Slack channel and thread, a Teams service URL and conversation, …).
+/// </summary>
+public sealed record InboxEnvelope(IncomingMessage Message, JsonElement Route);
+
+/// <summary>The SQL of the inbox (valid for SQLite and PostgreSQL).</summary>
+public static class InboxStore
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Stores an event unless one with the same source and key is stored already; returns its id, or null for a duplicate.</summary>
+    public static async Task<long?> TryEnqueueAsync(DbConnection connection, string source, string dedupKey, InboxEnvelope envelope, DateTimeOffset now)
+    {
+        var id = await connection.ExecuteScalarAsync<long?>(
+            """
+            INSERT INTO inbox (source, dedup_key, payload, status, received_at)
+            VALUES (@Source, @Key, @Payload, 'pending', @At)
+            ON CONFLICT (source, dedup_key) DO NOTHING
+            RETURNING id
+            """, new { Source = source, Key = dedupKey, Payload = JsonSerializer.Serialize(envelope, Json), At = now.ToString("O") });
+        return id;
+    }
+
+    public static InboxEnvelope ReadEnvelope(InboxItem item) =>
+        JsonSerializer.Deserialize<InboxEnvelope>(item.Payload, Json) ?? throw new InvalidDataException($"inbox item {item.Id} has no payload");
+
+    /// <summary>
+    /// Takes the oldest item that is pending or processed-but-undelivered and not leased by a live worker, and
+    /// leases it until <paramref name="leaseUntil"/>. The conditions are repeated on the outer UPDATE so two
+    /// workers racing for one row cannot both win.
+    /// </summary>
+    public static async Task<InboxItem?> ClaimAsync(DbConnection connection, IReadOnlyCollection<string> sources, DateTimeOffset now, DateTimeOffset leaseUntil)
+    {
+        if (sources.Count == 0) return null;
+        // Only sources this instance can deliver: a terminal session sharing the database takes no Slack event.
+        return await connection.QuerySingleOrDefaultAsync<InboxItem>(
+            """
+            UPDATE inbox SET lease_until = @Until, attempts = attempts + 1
+            WHERE id = (SELECT id FROM inbox
+                        WHERE status IN ('pending', 'processed') AND (lease_until IS NULL OR lease_until < @Now) AND source IN @Sources
+                        ORDER BY id LIMIT 1)
+              AND status IN ('pending', 'processed') AND (lease_until IS NULL OR lease_until < @Now)
+            RETURNING id, source, dedup_key, payload, status, attempts, outcome_json
+            """, new { Now = now.ToString("O"), Until = leaseUntil.ToString("O"), Sources = sources });
+    }
+
+    /// <summary>The stored outcome when the delivery was processed already (locks the row on PostgreSQL).</summary>
+    public static async Task<TurnOutcome?> ProcessedOutcomeAsync(DbTransaction tx, long id)
+    {
+        var lockClause = tx.Connection is SqliteConnection ? "" : " FOR UPDATE";
+        var row = await tx.Connection!.QuerySingleOrDefaultAsync<(string Status, string? Outcome)>(
+            $"SELECT status, outcome_json FROM inbox WHERE id = @Id{lockClause}", new { Id = id }, tx);
+        return row.Status is null or InboxStatus.Pending ? null : Outcome(row.Outcome);
+    }
+
+    /// <summary>
+    /// Marks a pending delivery processed with its outcome, inside the turn's transaction. Returns null when
+    /// this turn did it, or the stored outcome when another turn got there first.
+    /// </summary>
+    public static async Task<TurnOutcome?> MarkProcessedAsync(DbTransaction tx, long id, TurnOutcome outcome, DateTimeOffset now)
+    {
+        var rows = await tx.Connection!.ExecuteAsync(
+            """
+            UPDATE inbox SET status = 'processed', outcome_json = @Outcome, processed_at = @At
+            WHERE id = @Id AND status = 'pending'
+            """, new { Id = id, Outcome = JsonSerializer.Serialize(outcome, Json), At = now.ToString("O") }, tx);
+        if (rows == 1) return null;
+        return await ProcessedOutcomeAsync(tx, id) ?? outcome;
+    }
+
+    public static TurnOutcome Outcome(string? json) =>
+        json is null ? new TurnOutcome([]) : JsonSerializer.Deserialize<TurnOutcome>(json, Json) ?? new TurnOutcome([]);
+
+    public static Task MarkDeliveredAsync(DbConnection connection, long id, DateTimeOffset now) =>
+        connection.ExecuteAsync(
+            "UPDATE inbox SET status = 'delivered', delivered_at = @At, lease_until = NULL WHERE id = @Id",
+            new { Id = id, At = now.ToString("O") });
+
+    /// <summary>Records a failed attempt; after the last one the item is given up (status failed).</summary>
+    public static Task RecordFailureAsync(DbConnection connection, long id, string error, bool giveUp, DateTimeOffset retryAt) =>
+        connection.ExecuteAsync(
+            """
+            UPDATE inbox SET last_error = @Error, lease_until = @RetryAt,
+                   status = CASE WHEN @GiveUp THEN 'failed' ELSE status END
+            WHERE id = @Id
+            """, new { Id = id, Error = error, GiveUp = giveUp, RetryAt = retryAt.ToString("O") });
+}

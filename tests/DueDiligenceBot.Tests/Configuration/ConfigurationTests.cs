@@ -1,0 +1,81 @@
+using System.Net;
+using System.Text.Json;
+using DueDiligenceBot.Tests.Support;
+
+namespace DueDiligenceBot.Tests.Configuration;
+
+public sealed class ConfigurationTests
+{
+    private static Exception StartFails(IDictionary<string, string?> settings)
+    {
+        using var app = new AppFactory(settings);
+        return Assert.ThrowsAny<Exception>(() => app.CreateClient());
+    }
+
+    private static string AllMessages(Exception e)
+    {
+        var messages = new List<string>();
+        for (Exception? x = e; x is not null; x = x.InnerException) messages.Add(x.Message);
+        if (e is AggregateException agg) messages.AddRange(agg.InnerExceptions.Select(i => i.Message));
+        return string.Join(" | ", messages);
+    }
+
+    [Fact]
+    public void An_unknown_key_stops_the_bot_at_start_naming_the_key()
+    {
+        var e = StartFails(new Dictionary<string, string?> { ["Storage:Provder"] = "Sqlite" });
+        Assert.Contains("Provder", AllMessages(e));
+    }
+
+    [Fact]
+    public void An_invalid_value_stops_the_bot_at_start_naming_the_key_and_what_is_accepted()
+    {
+        var e = StartFails(new Dictionary<string, string?> { ["Storage:Provider"] = "Mongo" });
+        Assert.Contains("Storage:Provider is 'Mongo'; accepted: Sqlite, Postgres", AllMessages(e));
+    }
+
+    [Fact]
+    public void Postgres_without_a_connection_string_is_refused_at_start()
+    {
+        var e = StartFails(new Dictionary<string, string?> { ["Storage:Provider"] = "Postgres" });
+        Assert.Contains("Storage:ConnectionString is required", AllMessages(e));
+    }
+
+    [Fact]
+    public async Task Every_section_of_the_sample_settings_is_known_to_the_bot()
+    {
+        using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(TestPaths.RepoRoot, "appsettings.sample.json")));
+        var settings = new Dictionary<string, string?>();
+        foreach (var section in doc.RootElement.EnumerateObject().Where(p => !p.Name.StartsWith("//", StringComparison.Ordinal)))
+            Flatten(section.Name, section.Value, settings);
+        Assert.Contains("Storage:Provider", settings.Keys);
+        foreach (var name in new[] { "Storage", "Knowledge", "Review" })
+            Assert.Contains(doc.RootElement.EnumerateObject(), p => p.Name == name);
+        foreach (var name in doc.RootElement.EnumerateObject().Select(p => p.Name).Where(n => !n.StartsWith("//", StringComparison.Ordinal)))
+            Assert.Contains(doc.RootElement.EnumerateObject(), p => p.Name == "//" + name);
+
+        // Knowledge:Path from the sample is empty (auto-discovery); the test's own database path wins.
+        settings.Remove("Storage:SqlitePath");
+        settings.Remove("Knowledge:Path");
+        await using var app = new AppFactory(settings);
+        var response = await app.CreateClient().GetAsync("/healthz");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    private static void Flatten(string prefix, JsonElement value, Dictionary<string, string?> into)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.Object:
+                foreach (var p in value.EnumerateObject()) Flatten($"{prefix}:{p.Name}", p.Value, into);
+                break;
+            case JsonValueKind.Array:
+                var i = 0;
+                foreach (var item in value.EnumerateArray()) Flatten($"{prefix}:{i++}", item, into);
+                break;
+            default:
+                into[prefix] = value.ValueKind == JsonValueKind.Null ? null : value.ToString();
+                break;
+        }
+    }
+}

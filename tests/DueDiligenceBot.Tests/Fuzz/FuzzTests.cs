@@ -1,0 +1,98 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using Dapper;
+using DueDiligenceBot.Tests.Support;
+using Microsoft.Data.Sqlite;
+using Xunit.Abstractions;
+
+namespace DueDiligenceBot.Tests.Fuzz;
+
+/// <summary>One endpoint's request generator: builds a (mostly hostile) request from the random source.</summary>
+public sealed record FuzzTarget(string Name, Func<HostileInput, HttpRequestMessage> Build);
+
+public sealed class FuzzTests(ITestOutputHelper output)
+{
+    public const int Requests = 10_000;
+
+    private static HttpRequestMessage Post(string path, byte[] body, string contentType = "application/json")
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = MediaTypeHeaderValue.TryParse(contentType, out var t) ? t : null;
+        return request;
+    }
+
+    /// <summary>The endpoints and how to fuzz each; channels add theirs here.</summary>
+    public static IReadOnlyList<FuzzTarget> Targets { get; } =
+    [
+        new("webchat", h =>
+        {
+            var body = h.Json(new Dictionary<string, object?>
+            {
+                ["conversationId"] = h.Random.Next(4) == 0 ? h.Value() : $"fuzz-{h.Random.Next(20)}",
+                ["userId"] = h.Random.Next(4) == 0 ? h.Value() : $"user-{h.Random.Next(5)}",
+                ["userName"] = h.Random.Next(3) == 0 ? h.Value() : h.String(),
+                ["text"] = h.Random.Next(3) == 0 ? h.Value() : h.String(),
+                ["value"] = h.Random.Next(3) == 0 ? h.String() : null,
+            });
+            return h.Random.Next(3) == 0 ? Post("/api/webchat/messages", h.Mutate(body), h.Random.Next(5) == 0 ? "text/plain" : "application/json")
+                                         : Post("/api/webchat/messages", body);
+        }),
+        new("pages", h => new HttpRequestMessage(HttpMethod.Get, h.Random.Next(4) switch
+        {
+            0 => "/",
+            1 => "/healthz",
+            2 => "/readyz",
+            _ => "/" + Uri.EscapeDataString(Clip(h.String(), 200)),
+        })),
+    ];
+
+    private static string Clip(string s, int max) => s.Length <= max ? s : s[..max];
+
+    [Fact]
+    public async Task Ten_thousand_hostile_requests_cause_no_5xx_no_unhandled_exception_and_change_no_stored_answer()
+    {
+        await using var server = LiveServer.Start(new Dictionary<string, string?>
+        {
+            ["Review:MaxTurnsPerUserPerMinute"] = "100000",
+            ["Review:ApiRequestsPerMinutePerClient"] = "1000000",
+        });
+        using var http = new HttpClient { BaseAddress = server.Address, Timeout = TimeSpan.FromSeconds(30) };
+
+        // Answers stored before the attack must come out of it unchanged.
+        foreach (var text in new[] { "start review Steady Vendor", "Scheduling", "yes", "2", "1, 2" })
+            (await http.PostAsJsonAsync("/api/webchat/messages", new { conversationId = "steady", userId = "dana", userName = "Dana", text })).EnsureSuccessStatusCode();
+        var before = Snapshot(server.DatabasePath);
+        Assert.Equal(4, before.Count);
+
+        var statuses = new ConcurrentDictionary<string, int>();
+        var targets = Targets;
+        await Parallel.ForEachAsync(Enumerable.Range(0, Requests), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
+        {
+            var hostile = new HostileInput(20261125 + i);
+            var target = targets[i % targets.Count];
+            using var request = target.Build(hostile);
+            using var response = await http.SendAsync(request, ct);
+            statuses.AddOrUpdate($"{target.Name} {(int)response.StatusCode}", 1, (_, n) => n + 1);
+            Assert.True((int)response.StatusCode < 500, $"{target.Name} request {i} answered {(int)response.StatusCode}");
+        });
+
+        foreach (var (key, count) in statuses.OrderBy(kv => kv.Key)) output.WriteLine($"{key}: {count}");
+        Assert.Equal(Requests, statuses.Values.Sum());
+        Assert.Empty(server.Logs.Errors.Select(e => $"{e.Category}: {e.Message} {e.Exception?.GetType().Name}"));
+
+        using var connection = new SqliteConnection($"Data Source={server.DatabasePath}");
+        Assert.Equal("ok", connection.ExecuteScalar<string>("PRAGMA integrity_check"));
+        var after = Snapshot(server.DatabasePath);
+        foreach (var (id, row) in before) Assert.Equal(row, after[id]);
+    }
+
+    private static Dictionary<long, string> Snapshot(string path)
+    {
+        using var connection = new SqliteConnection($"Data Source={path}");
+        return connection.Query<(long Id, string Row)>(
+                "SELECT id, review_id || '|' || question_key || '|' || status || '|' || COALESCE(value_json, '') || '|' || user_id || '|' || user_name || '|' || channel || '|' || answered_at FROM answers")
+            .ToDictionary(r => r.Id, r => r.Row);
+    }
+}

@@ -1,0 +1,182 @@
+using System.Text.Json;
+using Dapper;
+using DueDiligenceBot.Core.Conversation;
+using DueDiligenceBot.Core.Storage;
+using DueDiligenceBot.Tests.Support;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace DueDiligenceBot.Tests.Storage;
+
+/// <summary>
+/// What every storage provider must do, run against a real SQLite file and a real PostgreSQL database by
+/// the two classes below.
+/// </summary>
+public abstract class StorageContract : IAsyncLifetime
+{
+    protected abstract Task<IDictionary<string, string?>> SettingsAsync();
+    protected abstract Task<IDbConnectionFactory> FactoryAsync();
+    public virtual Task InitializeAsync() => Task.CompletedTask;
+    public abstract Task DisposeAsync();
+
+    private async Task<IDbConnectionFactory> MigratedAsync()
+    {
+        var factory = await FactoryAsync();
+        await new Migrator(factory, NullLogger<Migrator>.Instance).MigrateAsync();
+        return factory;
+    }
+
+    private async Task<BotHarness> BotAsync() => await BotHarness.StartAsync(settings: await SettingsAsync());
+
+    [SkippableFact]
+    public async Task Migrations_are_applied_once()
+    {
+        var factory = await FactoryAsync();
+        var migrator = new Migrator(factory, NullLogger<Migrator>.Instance);
+        Assert.Equal(Migrator.Scripts(factory.Dialect).Count, await migrator.MigrateAsync());
+        Assert.Equal(0, await migrator.MigrateAsync());
+        Assert.Equal(Migrator.Scripts(SqlDialect.Sqlite).Select(s => s.Name), Migrator.Scripts(SqlDialect.Postgres).Select(s => s.Name));
+    }
+
+    [SkippableFact]
+    public async Task Answers_are_append_only_and_the_newest_row_is_current()
+    {
+        var factory = await MigratedAsync();
+        var now = new DateTimeOffset(2026, 11, 23, 10, 0, 0, TimeSpan.Zero);
+        var dana = new Actor("u1", "Dana", "webchat");
+        var lee = new Actor("u2", "Lee", "teams");
+        long reviewId;
+        await using (var connection = await factory.OpenAsync())
+        await using (var tx = await connection.BeginTurnAsync())
+        {
+            var vendor = await ReviewStore.GetOrCreateVendorAsync(tx, "  Acme   Health ", now);
+            Assert.Equal("Acme Health", vendor.Name);
+            var review = await ReviewStore.CreateReviewAsync(tx, vendor.Id, "Dana", now);
+            reviewId = review.Id;
+            await ReviewStore.AddAnswerAsync(tx, review.Id, "handles_phi", AnswerStatus.Answered, JsonSerializer.SerializeToElement(false), dana, now);
+            await ReviewStore.AddAnswerAsync(tx, review.Id, "handles_phi", AnswerStatus.Answered, JsonSerializer.SerializeToElement(true), lee, now.AddMinutes(5));
+            await tx.CommitAsync();
+        }
+        await using (var connection = await factory.OpenAsync())
+        await using (var tx = await connection.BeginTurnAsync())
+        {
+            var current = await ReviewStore.CurrentAnswersAsync(tx, reviewId);
+            Assert.Equal("Lee", current["handles_phi"].UserName);
+            Assert.True(ReviewStore.ToAnswerSet(current).Bool("handles_phi"));
+            var history = await ReviewStore.AnswerHistoryAsync(tx, reviewId);
+            Assert.Equal(["Dana/webchat/false", "Lee/teams/true"], history.Select(h => $"{h.UserName}/{h.Channel}/{h.ValueJson}"));
+            Assert.Equal("Acme Health", (await ReviewStore.FindVendorAsync(tx, "ACME HEALTH"))?.Name);
+        }
+    }
+
+    [SkippableFact]
+    public async Task A_rolled_back_turn_leaves_nothing_behind()
+    {
+        var factory = await MigratedAsync();
+        await using (var connection = await factory.OpenAsync())
+        await using (var tx = await connection.BeginTurnAsync())
+        {
+            await ReviewStore.GetOrCreateVendorAsync(tx, "Ghost Vendor", DateTimeOffset.UtcNow);
+            await tx.RollbackAsync();
+        }
+        await using var check = await factory.OpenAsync();
+        Assert.Equal(0, await check.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM vendors"));
+    }
+
+    [SkippableFact]
+    public async Task Saving_conversation_state_over_a_stale_version_is_a_conflict()
+    {
+        var factory = await MigratedAsync();
+        var now = DateTimeOffset.UtcNow;
+        await using var connection = await factory.OpenAsync();
+        await using (var tx = await connection.BeginTurnAsync())
+        {
+            var (state, version) = await ConversationStore.LoadAsync<ConversationState>(tx, "webchat:c1");
+            Assert.Equal(0, version);
+            state.CurrentKey = "handles_phi";
+            await ConversationStore.SaveAsync(tx, "webchat:c1", state, version, now);
+            await tx.CommitAsync();
+        }
+        await using (var tx = await connection.BeginTurnAsync())
+        {
+            var (state, version) = await ConversationStore.LoadAsync<ConversationState>(tx, "webchat:c1");
+            Assert.Equal(1, version);
+            Assert.Equal("handles_phi", state.CurrentKey);
+            await ConversationStore.SaveAsync(tx, "webchat:c1", state, version, now);
+            // A second writer that read version 1 as well loses.
+            await Assert.ThrowsAsync<ConcurrencyConflictException>(() => ConversationStore.SaveAsync(tx, "webchat:c1", state, 1, now));
+            await Assert.ThrowsAsync<ConcurrencyConflictException>(() => ConversationStore.SaveAsync(tx, "webchat:c1", state, 0, now));
+        }
+    }
+
+    [SkippableFact]
+    public async Task Ten_people_answering_the_same_question_at_once_lose_no_answer()
+    {
+        await using var bot = await BotAsync();
+        await bot.Send("start review Acme Health", user: "lead", conversation: "lead");
+        for (var i = 0; i < 10; i++)
+            await bot.Send("resume Acme Health", user: $"user{i}", conversation: $"chat{i}");
+
+        var tasks = Enumerable.Range(0, 10).Select(i => bot.Send($"Answer {i}", user: $"user{i}", conversation: $"chat{i}")).ToArray();
+        var replies = await Task.WhenAll(tasks);
+
+        Assert.All(replies, r => Assert.Contains("Recorded for question 1", r.Text));
+        await using var connection = await bot.Db.OpenAsync();
+        var rows = (await connection.QueryAsync<(string User, string Value)>("SELECT user_id, value_json FROM answers")).ToList();
+        Assert.Equal(10, rows.Count);
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => $"user{i}").Order(), rows.Select(r => r.User).Order());
+        if (bot.Db.Dialect == SqlDialect.Sqlite)
+            Assert.Equal("ok", await connection.ExecuteScalarAsync<string>("PRAGMA integrity_check"));
+    }
+
+    [SkippableFact]
+    public async Task A_whole_review_is_walked_and_resumed_after_a_restart()
+    {
+        await using var bot = await BotAsync();
+        await bot.Send("start review Acme Health");
+        await bot.Send("Scheduling");
+        await bot.RestartAsync();
+        var resumed = await bot.Send("resume Acme Health", conversation: "other");
+        Assert.Equal("handles_phi", resumed.Question?.Key);
+        var (last, asked) = await ReviewWalker.WalkToEndAsync(bot, resumed, conversation: "other");
+        Assert.Contains("The review of Acme Health is complete", last.Text);
+        await using var connection = await bot.Db.OpenAsync();
+        Assert.Equal(asked.Count + 1, await connection.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM answers"));
+    }
+}
+
+public sealed class SqliteStorageContract : StorageContract
+{
+    private readonly TempFolder _folder = new();
+    protected override Task<IDictionary<string, string?>> SettingsAsync() =>
+        Task.FromResult<IDictionary<string, string?>>(new Dictionary<string, string?> { ["Storage:SqlitePath"] = _folder.File("contract.db") });
+    protected override Task<IDbConnectionFactory> FactoryAsync() =>
+        Task.FromResult<IDbConnectionFactory>(new SqliteConnectionFactory(_folder.File("contract.db")));
+    public override Task DisposeAsync() { _folder.Dispose(); return Task.CompletedTask; }
+}
+
+public sealed class PostgresStorageContract : StorageContract
+{
+    private PostgresDatabase? _db;
+    private PostgresConnectionFactory? _factory;
+
+    private async Task<PostgresDatabase> DbAsync()
+    {
+        Skip.If(PostgresDatabase.ServerConnectionString is null && Environment.GetEnvironmentVariable("CI") != "true",
+            $"{PostgresDatabase.Variable} is not set (eval \"$(bash .ci/start-postgres)\" starts a server; .ci/run does this)");
+        return _db ??= await PostgresDatabase.CreateAsync();
+    }
+
+    protected override async Task<IDictionary<string, string?>> SettingsAsync() => new Dictionary<string, string?>
+    {
+        ["Storage:Provider"] = "Postgres",
+        ["Storage:ConnectionString"] = (await DbAsync()).ConnectionString,
+    };
+
+    protected override async Task<IDbConnectionFactory> FactoryAsync() => _factory ??= new PostgresConnectionFactory((await DbAsync()).ConnectionString);
+
+    public override async Task DisposeAsync()
+    {
+        if (_factory is not null) await _factory.DisposeAsync();
+        if (_db is not null) await _db.DisposeAsync();
+    }
+}
