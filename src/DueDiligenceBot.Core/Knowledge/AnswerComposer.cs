@@ -23,7 +23,9 @@ public sealed class AnswerComposer(SectionIndex index)
 {
     private const int MaxSentences = 5;
     private const int MaxSectionSentences = 4;
-    private const int WordBudget = 130;
+    private const int WordBudget = 120;
+    private const int TotalWordBudget = 175;
+    private const float SecondSectionShare = 0.45f;
     private const int MaxCrosswalkRows = 6;
 
     private static readonly string[] StarterTopics = ["soc2-overview", "hipaa-security-rule-scope", "hitrust-csf-overview"];
@@ -57,36 +59,25 @@ public sealed class AnswerComposer(SectionIndex index)
 
         // The best section carries the answer: its first sentence answers its heading, and a section is written
         // to read well alone. Long sections keep their first sentence and the ones that match the question best.
-        var best = hits[0].Section;
         var chosen = new List<(IndexedSection Section, IndexedSentence Sentence)>();
-        var words = 0;
-        var ranked = best.Sentences
-            .Select(s => (Sentence: s, Score: Match(s, weights) / total + (s.Position == 0 ? 1f : 0) - s.Position * 0.02f))
-            .OrderByDescending(x => x.Score)
-            .ToList();
-        foreach (var (sentence, _) in ranked)
-        {
-            var n = WordCount(sentence.Text);
-            if (chosen.Count >= MaxSectionSentences || (chosen.Count >= 2 && words + n > WordBudget)) continue;
-            chosen.Add((best, sentence));
-            words += n;
-        }
+        var words = Take(hits[0].Section, MaxSectionSentences, WordBudget, chosen, 0, weights, total);
 
-        // A close runner-up may add the one sentence that covers what the best section leaves out.
+        // The runner-up section, when it scores close, adds its opening (a comparison, a definition, a rule the
+        // best section only applies), within the overall budget.
+        // Among close runners-up, prefer one whose heading names a part of the question the best section leaves
+        // out ("type one vs two": the Type II section after the Type I one).
         var covered = chosen.SelectMany(c => c.Sentence.Terms).ToHashSet(StringComparer.Ordinal);
-        var extra = hits.Skip(1).Take(4)
-            .Where(h => h.Score >= top * 0.6f)
-            .SelectMany(h => h.Section.Sentences.Select(s => (h.Section, Sentence: s, Gain: Gain(s, weights, covered) / total * (h.Score / top))))
-            .Where(x => x.Gain >= 0.2f && !chosen.Any(c => c.Sentence.Text == x.Sentence.Text))
-            .OrderByDescending(x => x.Gain)
+        var asksForAdvice = retrieval.Query.Stems.Any(t => t is "ask" or "question" or "check" or "look" or "should" or "request");
+        var second = hits.Skip(1)
+            .Where(h => h.Section.Id != hits[0].Section.Id && h.Score >= top * SecondSectionShare && (asksForAdvice || !h.Section.IsAdvice))
+            .OrderByDescending(h => h.Score / top + h.Section.HeadingTerms.Where(t => !covered.Contains(t)).Sum(t => weights.GetValueOrDefault(t)) / total)
             .FirstOrDefault();
-        if (extra.Section is not null && chosen.Count < MaxSentences && words + WordCount(extra.Sentence.Text) <= WordBudget + 40)
-            chosen.Add((extra.Section, extra.Sentence));
+        if (second.Section is not null && chosen.Count < MaxSentences)
+            Take(second.Section, Math.Min(2, MaxSentences - chosen.Count), TotalWordBudget - words, chosen, words, weights, total);
 
         var passages = new List<Passage>();
         var text = new StringBuilder();
-        var groups = chosen.GroupBy(c => c.Section.Id).ToList();
-        foreach (var group in groups)
+        foreach (var group in chosen.GroupBy(c => c.Section.Id))
         {
             var passage = new Passage(passages.Count + 1, group.First().Section);
             passages.Add(passage);
@@ -98,6 +89,27 @@ public sealed class AnswerComposer(SectionIndex index)
             text.Append(" [").Append(passage.Number).Append(']');
         }
         return new KnowledgeAnswer(text.ToString(), Abstained: false, passages.Select(p => p.ToCitation()).ToList(), []);
+    }
+
+    /// <summary>Adds up to <paramref name="max"/> sentences of a section: its first, then the best matches, within a word budget.</summary>
+    private static int Take(IndexedSection section, int max, int budget, List<(IndexedSection, IndexedSentence)> chosen, int used,
+        Dictionary<string, float> weights, float total)
+    {
+        var taken = 0;
+        var words = 0;
+        var ranked = section.Sentences
+            .Select(s => (Sentence: s, Score: Match(s, weights) / total + (s.Position == 0 ? 1f : 0) - s.Position * 0.05f))
+            .OrderByDescending(x => x.Score);
+        foreach (var (sentence, _) in ranked)
+        {
+            var n = WordCount(sentence.Text);
+            if (taken >= max || (taken >= 1 && words + n > budget)) continue;
+            if (taken == 0 && chosen.Count > 0 && n > budget) break;
+            chosen.Add((section, sentence));
+            taken++;
+            words += n;
+        }
+        return used + words;
     }
 
     private static float Match(IndexedSentence s, Dictionary<string, float> weights)

@@ -16,6 +16,15 @@ public static class RetrievalBenchmark
         var root = RepoRoot();
         var files = new KnowledgeFiles(Path.Combine(root, "knowledge"));
         var kb = new NotesKnowledgeBase(files);
+        if (Environment.GetEnvironmentVariable("DDB_Q") is { Length: > 0 } one)
+        {
+            var r = kb.Retriever.Retrieve(one, 12);
+            Console.Error.WriteLine($"terms={string.Join(" ", r.Query.Terms.Select(t => t.Term + (t.Weight < 1 ? "~" : "")))}");
+            foreach (var h in r.Hits.OrderByDescending(h => h.Score).Take(10))
+                Console.Error.WriteLine($"  {h.Score,7:F2} cov={h.Coverage:F2} {h.Section.Note.Id}#{h.Section.Section.Index} {h.Section.Section.Heading}");
+            Console.Error.WriteLine(kb.Composer.Compose(r).Text);
+            return Task.FromResult<object>(new { });
+        }
         var questions = EvalSet.Load(EvalSet.Folder(root));
         using var lucene = new LuceneBaseline(files.Notes);
 
@@ -50,6 +59,11 @@ public static class RetrievalBenchmark
             foreach (var h in r.Hits.Take(5))
                 Console.Error.WriteLine($"    {h.Score,6:F2} cov={h.Coverage:F2} {h.Section.Note.Id} # {h.Section.Section.Heading}");
             Console.Error.WriteLine($"    -> {a.Text}");
+            if (!q.OutOfScope && r.Hits.Count > 0)
+            {
+                var inTop = q.Facts.Where(f => !EvalSet.HasFact(a.Text, f)).Select(f => $"{f}: top={EvalSet.HasFact(r.Hits[0].Section.Section.Text, f)} where={string.Join(",", kb.Retriever.Index.Sections.Where(s => EvalSet.HasFact(s.Section.Text, f) && q.Notes.Contains(s.Note.Id)).Select(s => s.Note.Id + "#" + s.Section.Index))}");
+                Console.Error.WriteLine($"    missing: {string.Join(" ; ", inTop)}");
+            }
         }
     }
 

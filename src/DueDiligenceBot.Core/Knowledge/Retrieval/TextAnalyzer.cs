@@ -42,8 +42,11 @@ public sealed class AnalyzedText
 /// stop words dropped. For questions, Slack shorthand is rewritten and unknown words are corrected
 /// against the notes' vocabulary (edit distance 1, or 2 for words of eight letters or more).
 /// </summary>
-public sealed class TextAnalyzer
+public sealed partial class TextAnalyzer
 {
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?<=[a-z] )\((R|A)\)(?=[\s,.;:]|$)")]
+    private static partial System.Text.RegularExpressions.Regex SpecificationMarker();
+
     private static readonly FrozenSet<string> StopWords = new[]
     {
         "a", "an", "the", "and", "or", "but", "if", "of", "at", "by", "for", "with", "about", "against", "between", "into",
@@ -110,13 +113,16 @@ public sealed class TextAnalyzer
     public AnalyzedText Analyze(string text, bool isQuery, ITypoCorrector? correct)
     {
         var result = new AnalyzedText();
+        // The regulation's "(R)" and "(A)" markers ("Automatic logoff (A)") say required or addressable.
+        foreach (System.Text.RegularExpressions.Match m in SpecificationMarker().Matches(text))
+            result.Terms.Add(new AnalyzedTerm(m.Groups[1].Value == "R" ? "requir" : "address", TermKind.Word));
         var lower = text.ToLowerInvariant();
         var words = new List<(string Raw, string Stem, bool Corrected)>();
         var pos = 0;
         foreach (var m in ControlIds.Find(lower))
         {
             Words(lower, pos, m.Index, words, isQuery, correct, result);
-            Flush(words, result);
+            Flush(words, result, isQuery);
             result.Controls.Add(m.Id);
             result.Terms.Add(new AnalyzedTerm(m.Id.Term, TermKind.Control));
             if (isQuery)
@@ -136,7 +142,7 @@ public sealed class TextAnalyzer
             pos = m.Index + m.Length;
         }
         Words(lower, pos, lower.Length, words, isQuery, correct, result);
-        Flush(words, result);
+        Flush(words, result, isQuery);
         return result;
     }
 
@@ -176,9 +182,10 @@ public sealed class TextAnalyzer
     }
 
     /// <summary>Matches synonym phrases over the words gathered so far, then emits words and canonical terms.</summary>
-    private void Flush(List<(string Raw, string Stem, bool Corrected)> words, AnalyzedText result)
+    private void Flush(List<(string Raw, string Stem, bool Corrected)> words, AnalyzedText result, bool isQuery)
     {
         Span<bool> inPhrase = words.Count <= 256 ? stackalloc bool[words.Count] : new bool[words.Count];
+        Span<bool> halved = words.Count <= 256 ? stackalloc bool[words.Count] : new bool[words.Count];
         for (var i = 0; i < words.Count; i++)
         {
             var node = _trie;
@@ -194,6 +201,9 @@ public sealed class TextAnalyzer
                 foreach (var c in node.Emit)
                 {
                     if (j == i && c == words[i].Stem) continue;   // the word itself is emitted below
+                    // A one-word synonym of a one-word term ("compliant" for "compliance"): in a question the term
+                    // carries the meaning and the word itself counts half, so notes using either word both match.
+                    if (isQuery && j == i && c[0] != '=') halved[i] = true;
                     result.Terms.Add(new AnalyzedTerm(c, TermKind.Synonym, words[j].Corrected));
                 }
                 // "type one vs two", "soc 1 or 2": the second phrase is the first with its last word swapped.
@@ -215,7 +225,7 @@ public sealed class TextAnalyzer
             if (StopWords.Contains(raw)) continue;
             result.ContentWords++;
             result.Stems.Add(stem);
-            result.Terms.Add(new AnalyzedTerm(stem, TermKind.Word, corrected, InPhrase: inPhrase[i]));
+            result.Terms.Add(new AnalyzedTerm(stem, TermKind.Word, corrected, Weight: halved[i] ? 0.5f : 1f, InPhrase: inPhrase[i]));
         }
         words.Clear();
     }
