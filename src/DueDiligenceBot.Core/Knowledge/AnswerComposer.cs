@@ -28,6 +28,7 @@ public sealed class AnswerComposer(SectionIndex index)
     // Calibrated on the evaluation set: a runner-up within 45% of the best section's score may add to the answer;
     // sentence order within a section yields to question match only when the match is clearly better.
     private const float SecondSectionShare = 0.45f;
+    private const float OtherNoteShare = 0.6f;
     private const float PositionPenalty = 0.15f;
     private const float MatchFactor = 1f;
     private const int MaxCrosswalkRows = 6;
@@ -71,7 +72,8 @@ public sealed class AnswerComposer(SectionIndex index)
         var bestTerms = hits[0].Section.Sentences.SelectMany(s => s.Terms).ToHashSet(StringComparer.Ordinal);
         var asksForAdvice = retrieval.Query.Stems.Any(t => t is "ask" or "question" or "check" or "look" or "should" or "request");
         var second = hits.Skip(1)
-            .Where(h => h.Section.Id != hits[0].Section.Id && h.Score >= top * SecondSectionShare && (asksForAdvice || !h.Section.IsAdvice))
+            .Where(h => h.Section.Id != hits[0].Section.Id && (asksForAdvice || !h.Section.IsAdvice) &&
+                        h.Score >= top * (h.Section.Note.Id == hits[0].Section.Note.Id ? SecondSectionShare : OtherNoteShare))
             .OrderByDescending(h => h.Score / top + h.Section.HeadingTerms.Where(t => !bestTerms.Contains(t)).Sum(t => weights.GetValueOrDefault(t)) / total)
             .FirstOrDefault();
 

@@ -42,7 +42,7 @@ public static class AskVerb
         {
             await stdout.WriteLineAsync();
             foreach (var c in answer.Citations)
-                await stdout.WriteLineAsync($"[{c.Number}] {c.Title} — {c.Section}. Source: {c.Source}{(c.Url is null ? "" : " " + c.Url)}");
+                await stdout.WriteLineAsync($"[{c.Number}] {c.Title} — {c.Section}{(c.Section.EndsWith('?') || c.Section.EndsWith('.') ? "" : ".")} Source: {c.Source}{(c.Url is null ? "" : " " + c.Url)}");
         }
         return CliVerbs.Ok;
     }
