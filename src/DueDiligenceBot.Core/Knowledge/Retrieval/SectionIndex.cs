@@ -13,6 +13,10 @@ public sealed record IndexedSection(int Id, Note Note, NoteSection Section, IRea
     public string[] HeadingTerms { get; init; } = [];
     /// <summary>A "What to ask..." section: advice for a review rather than an answer to a factual question.</summary>
     public bool IsAdvice { get; init; }
+    /// <summary>Which of SOC 2, HIPAA and HITRUST the note title and heading name.</summary>
+    public bool NamesSoc2 { get; init; }
+    public bool NamesHipaa { get; init; }
+    public bool NamesHitrust { get; init; }
 }
 
 /// <summary>A section found for a question, with its score and the share of the question it matched.</summary>
@@ -45,6 +49,10 @@ public sealed record RetrievalTuning
     public float SentenceMatchBoost { get; init; } = 1f;
     /// <summary>Share of the score kept by "What to ask..." sections when the question does not ask what to ask.</summary>
     public float AdvicePenalty { get; init; } = 0.8f;
+    /// <summary>Share of the score kept by a section about HITRUST for a SOC 2 question, and the reverse.</summary>
+    public float OtherFrameworkPenalty { get; init; } = 0.7f;
+    /// <summary>Share kept by a section naming the asked framework and another one the question does not name.</summary>
+    public float MixedFrameworkPenalty { get; init; } = 0.9f;
     /// <summary>Weight of a word that was corrected as a typo.</summary>
     public float CorrectedWeight { get; init; } = 0.8f;
 }
@@ -90,7 +98,13 @@ public sealed class SectionIndex : ITypoCorrector
                 var sentences = SentenceSplitter.Split(section.Text)
                     .Select((s, i) => new IndexedSentence(s, i, analyzer.Analyze(s).Terms.Select(t => t.Term).ToFrozenSet(StringComparer.Ordinal)))
                     .ToList();
-                sections.Add(new IndexedSection(sections.Count, note, section, sentences, controls) { HeadingTerms = [.. headingText.Terms.Where(t => t.Weight >= 1).Select(t => t.Term).Distinct()], IsAdvice = IsAdvice(section.Heading) });
+                sections.Add(new IndexedSection(sections.Count, note, section, sentences, controls) {
+                    HeadingTerms = [.. headingText.Terms.Where(t => t.Weight >= 1).Select(t => t.Term).Distinct()],
+                    IsAdvice = IsAdvice(section.Heading),
+                    NamesSoc2 = titleTf.ContainsKey("soc2") || headingTf.ContainsKey("soc2"),
+                    NamesHipaa = titleTf.ContainsKey("hipaa") || headingTf.ContainsKey("hipaa") || controls.Any(c => c.Family == ControlFamily.Cfr),
+                    NamesHitrust = titleTf.ContainsKey("hitrust") || headingTf.ContainsKey("hitrust"),
+                });
                 fieldTf.Add((titleTf, headingTf, bodyTf, body.Terms.Count));
                 foreach (var w in RawWords(note.Title + " " + section.Heading + " " + section.Text))
                     rawWords[w] = rawWords.GetValueOrDefault(w) + 1;
@@ -181,6 +195,9 @@ public sealed class SectionIndex : ITypoCorrector
         }
 
         var asksForAdvice = query.Stems.Any(t => t is "ask" or "question" or "check" or "look" or "should" or "request");
+        var asksSoc2 = weights.ContainsKey("soc2");
+        var asksHitrust = weights.ContainsKey("hitrust");
+        var asksHipaa = weights.ContainsKey("hipaa") || query.Controls.Any(c => c.Family == ControlFamily.Cfr);
         var any = false;
         for (var i = 0; i < scores.Length; i++)
         {
@@ -202,6 +219,14 @@ public sealed class SectionIndex : ITypoCorrector
                 scores[i] *= 1 + _tuning.HeadingMatchBoost * share * share;
             }
             if (section.IsAdvice && !asksForAdvice) scores[i] *= _tuning.AdvicePenalty;
+            // A question naming SOC 2, HIPAA or HITRUST prefers sections about what it names: a SOC 2 question is
+            // not best answered by a HITRUST section, nor "tell me about hipaa" by one about HITRUST.
+            if (asksSoc2 || asksHipaa || asksHitrust)
+            {
+                var foreign = (section.NamesSoc2 && !asksSoc2) || (section.NamesHitrust && !asksHitrust);
+                var own = (section.NamesSoc2 && asksSoc2) || (section.NamesHipaa && asksHipaa) || (section.NamesHitrust && asksHitrust);
+                if (foreign) scores[i] *= own ? _tuning.MixedFrameworkPenalty : _tuning.OtherFrameworkPenalty;
+            }
         }
         if (!any) return new SearchResult(query, [], queryWeight);
 
