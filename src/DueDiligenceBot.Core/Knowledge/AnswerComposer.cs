@@ -29,6 +29,7 @@ public sealed class AnswerComposer(SectionIndex index)
     // sentence order within a section yields to question match only when the match is clearly better.
     private const float SecondSectionShare = 0.45f;
     private const float OtherNoteShare = 0.6f;
+    private const float SameNoteBonus = 0.2f;
     private const float PositionPenalty = 0.15f;
     private const float MatchFactor = 1f;
     private const int MaxCrosswalkRows = 6;
@@ -74,7 +75,9 @@ public sealed class AnswerComposer(SectionIndex index)
         var second = hits.Skip(1)
             .Where(h => h.Section.Id != hits[0].Section.Id && (asksForAdvice || !h.Section.IsAdvice) &&
                         h.Score >= top * (h.Section.Note.Id == hits[0].Section.Note.Id ? SecondSectionShare : OtherNoteShare))
-            .OrderByDescending(h => h.Score / top + h.Section.HeadingTerms.Where(t => !bestTerms.Contains(t)).Sum(t => weights.GetValueOrDefault(t)) / total)
+            .OrderByDescending(h => h.Score / top
+                + h.Section.HeadingTerms.Where(t => !bestTerms.Contains(t)).Sum(t => weights.GetValueOrDefault(t)) / total
+                + (h.Section.Note.Id == hits[0].Section.Note.Id ? SameNoteBonus : 0))
             .FirstOrDefault();
 
         var words = Take(hits[0].Section, second.Section is null ? MaxSectionSentences : MaxSectionSentences - 1, WordBudget, chosen, 0, weights, total);

@@ -6,7 +6,7 @@ namespace DueDiligenceBot.Tests.Knowledge;
 /// <summary>The repository's evaluation set through the offline retriever: the quality bars of issue 3 (latency is the benchmark's job).</summary>
 public class EvalQualityTests(KnowledgeFixture fixture) : IClassFixture<KnowledgeFixture>
 {
-    private const double KeyFactFloor = 0.88;
+    private const double KeyFactFloor = 0.90;
 
     [Fact]
     public void Offline_answers_meet_the_quality_bars_on_the_evaluation_set()
@@ -22,7 +22,7 @@ public class EvalQualityTests(KnowledgeFixture fixture) : IClassFixture<Knowledg
         var s = EvalSet.Score(questions, outcomes);
         var report = $"recall@3 {s.RecallAt3}, key facts {s.KeyFactHitRate}, abstention P {s.AbstentionPrecision} R {s.AbstentionRecall}\n" + string.Join("\n", s.Misses);
         Assert.True(s.RecallAt3 >= 0.95, report);
-        // Issue 3 asks for 0.95; the offline composer reaches about 0.90 today (see the benchmark's misses).
+        // Issue 3 asks for 0.95; the offline composer reaches 0.91 today (see the benchmark's misses).
         // This floor catches regressions until the gap is closed; raise it as the answers improve.
         Assert.True(s.KeyFactHitRate >= KeyFactFloor, report);
         Assert.True(s.AbstentionPrecision >= 0.95, report);
