@@ -3,6 +3,7 @@ using DueDiligenceBot.Core.Conversation;
 using DueDiligenceBot.Core.Inbox;
 using DueDiligenceBot.Core.Knowledge;
 using DueDiligenceBot.Core.Llm;
+using DueDiligenceBot.Core.Memo;
 using DueDiligenceBot.Core.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -37,12 +38,32 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<IKnowledgeBase, NotesKnowledgeBase>();
         services.AddSingleton<UserTurnLimiter>();
         services.AddSingleton<IConversationEngine, ConversationEngine>();
+        services.AddMemo(configuration);
         services.AddSingleton<StartupState>();
         services.AddHostedService<CoreStartup>();
         services.AddSingleton<InboxSignal>();
         services.AddSingleton<EventInbox>();
         services.AddSingleton<InboxWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<InboxWorker>());
+        return services;
+    }
+
+    /// <summary>The risk rules, memo generation and versioning; the memo is what <c>IReviewMemo</c> gives the conversation.</summary>
+    private static IServiceCollection AddMemo(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddValidatedOptions<RiskOptions>(configuration, RiskOptions.SectionName);
+        services.TryAddSingleton<IMemoNarrator, RulesOnlyNarrator>();
+        services.AddSingleton(sp =>
+        {
+            var files = sp.GetRequiredService<KnowledgeFiles>();
+            var knowledge = sp.GetRequiredService<IKnowledgeBase>();
+            var crosswalkPath = Path.Combine(files.Folder, "crosswalk.csv");
+            var crosswalk = File.Exists(crosswalkPath) ? CrosswalkTable.Load(crosswalkPath) : CrosswalkTable.Empty;
+            return new MemoBuilder(files.Checklist, knowledge.FindNote, crosswalk,
+                sp.GetRequiredService<IOptions<RiskOptions>>().Value, sp.GetRequiredService<TimeProvider>());
+        });
+        services.AddSingleton<ReviewMemoService>();
+        services.AddSingleton<IReviewMemo>(sp => sp.GetRequiredService<ReviewMemoService>());
         return services;
     }
 

@@ -43,4 +43,15 @@ internal static partial class Log
 
     [LoggerMessage(1213, LogLevel.Information, "Model call attempt {Attempt} failed with HTTP {Status}; retrying")]
     public static partial void ModelRetry(ILogger logger, int attempt, int status);
+    [LoggerMessage(1401, LogLevel.Information, "Memo version {Version} stored for vendor {VendorId}: rating {Rating}")]
+    public static partial void MemoVersionCreated(ILogger logger, long vendorId, int version, string rating);
+
+    [LoggerMessage(1402, LogLevel.Warning, "Memo narrative failed; the deterministic summary is used")]
+    public static partial void NarrativeFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(1403, LogLevel.Warning, "Memo narrative rejected ({Reason}); the deterministic summary is used")]
+    public static partial void NarrativeRejected(ILogger logger, string reason);
+
+    [LoggerMessage(1404, LogLevel.Information, "Decision {Decision} recorded on memo version {Version} of vendor {VendorId}")]
+    public static partial void DecisionRecorded(ILogger logger, long vendorId, int version, string decision);
 }

@@ -1,5 +1,6 @@
 using DueDiligenceBot.Channels.WebChat;
 using DueDiligenceBot.Knowledge;
+using DueDiligenceBot.Review;
 
 namespace DueDiligenceBot;
 
@@ -8,6 +9,13 @@ public static class ChannelServiceCollectionExtensions
     public static IServiceCollection AddChannels(this IServiceCollection services, IConfiguration configuration)
     {
         _ = configuration;
+        // The decision forms on the review pages post with an antiforgery token (cookie + hidden field).
+        services.AddAntiforgery(o =>
+        {
+            o.Cookie.Name = "ddbot.af";
+            o.Cookie.SameSite = SameSiteMode.Strict;
+            o.FormFieldName = "__af";
+        });
         return services;
     }
 
@@ -15,6 +23,7 @@ public static class ChannelServiceCollectionExtensions
     {
         app.MapWebChat();
         app.MapAsk();
+        app.MapReview();
         return app;
     }
 }

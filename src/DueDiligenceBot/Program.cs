@@ -2,6 +2,7 @@ using DueDiligenceBot;
 using DueDiligenceBot.Cli;
 using DueDiligenceBot.Core;
 using DueDiligenceBot.Operations;
+using DueDiligenceBot.Security;
 
 if (CliVerbs.IsVerb(args))
     return await CliVerbs.RunAsync(args);
@@ -11,11 +12,20 @@ if (string.IsNullOrEmpty(builder.Configuration["urls"]))
     builder.WebHost.UseUrls("http://localhost:3978");
 
 builder.AddOperations();
+builder.AddAccess();
 builder.Services.AddDueDiligenceCore(builder.Configuration);
 builder.Services.AddChannels(builder.Configuration);
 
 var app = builder.Build();
+if (StartupChecks.Problem(app.Services) is { } problem)
+{
+    // A bad setting or knowledge file: say which, without a stack trace, and exit 2.
+    await Console.Error.WriteLineAsync($"DueDiligenceBot cannot start: {problem}");
+    return 2;
+}
 app.UseOperations();
+app.UseAuthentication();
+app.UseAuthorization();
 app.MapChannelEndpoints();
 await app.RunAsync();
 return 0;

@@ -8,6 +8,6 @@ public static class BenchmarkRegistry
         ["engine"] = EngineBenchmark.RunAsync,
         ["load"] = LoadBenchmark.RunAsync,
         ["retrieval"] = Retrieval.RetrievalBenchmark.RunAsync,
-        // ["memo"] = MemoBenchmark.RunAsync,
+        ["memo"] = MemoBenchmark.RunAsync,
     };
 }

@@ -304,6 +304,7 @@ public sealed partial class ConversationEngine(
     private async Task StatusAsync(Turn turn)
     {
         if (await ActiveAsync(turn) is not var (vendor, review)) return;
+        await ReviewStore.AuditAsync(turn.Tx, turn.Actor, "status_viewed", vendor.Id, review.Id, null, turn.Now);
         var current = await ReviewStore.CurrentAnswersAsync(turn.Tx, review.Id);
         var answers = ReviewStore.ToAnswerSet(current);
         var sb = new StringBuilder();
@@ -355,7 +356,8 @@ public sealed partial class ConversationEngine(
 
     private async Task BackAsync(Turn turn)
     {
-        if (await ActiveAsync(turn) is not var (_, review)) return;
+        if (await ActiveAsync(turn) is not var (vendor, review)) return;
+        await ReviewStore.AuditAsync(turn.Tx, turn.Actor, "answer_viewed", vendor.Id, review.Id, "back", turn.Now);
         var current = await ReviewStore.CurrentAnswersAsync(turn.Tx, review.Id);
         var answers = ReviewStore.ToAnswerSet(current);
         var asked = checklist.Questions.Where(q => checklist.IsAsked(q, answers)).ToList();
@@ -392,6 +394,7 @@ public sealed partial class ConversationEngine(
             return;
         }
         turn.State.CurrentKey = q.Key;
+        await ReviewStore.AuditAsync(turn.Tx, turn.Actor, "answer_viewed", vendor.Id, review.Id, q.Key, turn.Now);
         turn.Outcome.Replies.Add(QuestionReply(q, current, answers));
     }
 
@@ -406,6 +409,7 @@ public sealed partial class ConversationEngine(
 
     private async Task VendorsAsync(Turn turn)
     {
+        await ReviewStore.AuditAsync(turn.Tx, turn.Actor, "vendors_listed", null, null, null, turn.Now);
         var rows = await ReviewStore.VendorSummariesAsync(turn.Tx);
         if (rows.Count == 0)
         {

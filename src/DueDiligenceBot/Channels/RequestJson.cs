@@ -33,8 +33,11 @@ public sealed class RequestJson
                 buffer.Write(chunk, 0, read);
                 if (buffer.Length > MaxBodyBytes) return (null, TooLarge());
             }
-            using var doc = JsonDocument.Parse(buffer.ToArray(), new JsonDocumentOptions { MaxDepth = 32 });
+            var bytes = buffer.ToArray();
+            if (!System.Text.Unicode.Utf8.IsValid(bytes)) return (null, Problem("the body is not valid UTF-8"));
+            using var doc = JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = 32 });
             if (doc.RootElement.ValueKind != JsonValueKind.Object) return (null, Problem("the body must be a JSON object"));
+            if (!TextIsValid(doc.RootElement)) return (null, Problem("the body contains a string that is not valid Unicode (e.g. a lone surrogate escape)"));
             return (new RequestJson(doc.RootElement.Clone()), null);
         }
         catch (JsonException e)
@@ -86,6 +89,37 @@ public sealed class RequestJson
     }
 
     public JsonElement Root => _root;
+
+    // Escapes such as "\ud800" parse but cannot become .NET strings; find them once so no reader meets them later.
+    private static bool TextIsValid(JsonElement element)
+    {
+        try
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.String:
+                    _ = element.GetString();
+                    return true;
+                case JsonValueKind.Object:
+                    foreach (var p in element.EnumerateObject())
+                    {
+                        _ = p.Name; // property names are text too
+                        if (!TextIsValid(p.Value)) return false;
+                    }
+                    return true;
+                case JsonValueKind.Array:
+                    foreach (var item in element.EnumerateArray())
+                        if (!TextIsValid(item)) return false;
+                    return true;
+                default:
+                    return true;
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
 
     private static IResult TooLarge() =>
         Results.Json(new { error = $"the body is larger than {MaxBodyBytes / 1024} KiB" }, statusCode: StatusCodes.Status413PayloadTooLarge);

@@ -17,6 +17,7 @@ public static class CliVerbs
     {
         ["chat"] = ChatVerb.RunAsync,
         ["ask"] = AskVerb.RunAsync,
+        ["assess"] = AssessVerb.RunAsync,
     };
 
     public static bool IsVerb(string[] args) => args.Length > 0 && Verbs.ContainsKey(args[0]);
@@ -28,6 +29,8 @@ public static class CliVerbs
         var verb = args[0];
         // Verbs take configuration from the environment (Storage__SqlitePath=...) and parse their own arguments.
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        // Verbs are quiet: warnings and errors only (on standard error), unless the environment asks for more.
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Warning" });
         builder.Configuration.AddEnvironmentVariables();
         builder.Logging.ClearProviders();
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);

@@ -262,4 +262,25 @@ public sealed class ReviewConversationTests
         var symbols = await bot.Send("start review ---");
         Assert.Contains("at least one letter or digit", symbols.Text);
     }
+
+    [Fact]
+    public async Task Every_read_and_write_of_vendor_data_is_in_the_audit_log_with_actor_and_channel()
+    {
+        await using var bot = await BotHarness.StartAsync();
+        await bot.Send("start review Acme Health", channel: "webchat");
+        await bot.Send("Scheduling", channel: "webchat");
+        await bot.Send("skip", channel: "webchat");
+        await bot.Send("status", user: "lee", conversation: "lee", channel: "terminal");
+        await bot.Send("vendors", user: "lee", conversation: "lee", channel: "terminal");
+        await bot.Send("change 1", channel: "webchat");
+
+        await using var connection = await bot.Db.OpenAsync();
+        var rows = (await connection.QueryAsync<(string Action, string Actor, string Channel)>(
+            "SELECT action, actor_name, channel FROM audit_log ORDER BY id")).ToList();
+        Assert.Equal(
+        [
+            ("review_started", "Dana", "webchat"), ("answer_recorded", "Dana", "webchat"), ("answer_skipped", "Dana", "webchat"),
+            ("vendors_listed", "Lee", "terminal"), ("answer_viewed", "Dana", "webchat"),
+        ], rows);
+    }
 }

@@ -39,6 +39,33 @@ public sealed class FuzzTests(ITestOutputHelper output)
             return h.Random.Next(3) == 0 ? Post("/api/webchat/messages", h.Mutate(body), h.Random.Next(5) == 0 ? "text/plain" : "application/json")
                                          : Post("/api/webchat/messages", body);
         }),
+        new("vendor-api", h =>
+        {
+            var vendor = Uri.EscapeDataString(Clip(h.Random.Next(3) == 0 ? h.String() : "Fuzz Vendor " + h.Random.Next(5), 150));
+            if (vendor.Length == 0) vendor = "x";
+            if (h.Random.Next(3) == 0)
+                return new HttpRequestMessage(HttpMethod.Get, $"/api/vendors/{vendor}/memo?asOf={Uri.EscapeDataString(Clip(h.String(), 40))}&format={(h.Random.Next(2) == 0 ? "json" : Uri.EscapeDataString(Clip(h.String(), 10)))}");
+            var answers = new Dictionary<string, object?>();
+            if (h.Random.Next(4) == 0)
+            {
+                // Valid answers with hostile text, so the request reaches storage and the memo.
+                answers["handles_phi"] = h.Random.Next(2) == 0;
+                answers["soc2_report_type"] = "type2";
+                answers["scope_exclusions"] = h.String();
+                answers["soc2_exceptions"] = h.String();
+                return PutJson($"/api/vendors/{vendor}/answers", h.Json(new { answers }));
+            }
+            foreach (var key in new[] { "handles_phi", "soc2_report_type", "soc2_period_end", "soc2_criteria", "baa_breach_notification_days", "scope_exclusions", h.String() }.Take(h.Random.Next(1, 8)))
+                if (key.Length > 0) answers[key] = h.Value();
+            var body = h.Json(new Dictionary<string, object?> { ["vendor"] = h.Random.Next(4) == 0 ? h.Value() : null, ["as_of"] = h.Random.Next(3) == 0 ? h.Value() : null, ["answers"] = h.Random.Next(6) == 0 ? h.Value() : answers });
+            return PutJson($"/api/vendors/{vendor}/answers", h.Random.Next(4) == 0 ? h.Mutate(body) : body);
+        }),
+        new("review-pages", h => h.Random.Next(3) switch
+        {
+            0 => new HttpRequestMessage(HttpMethod.Get, $"/vendors?q={Uri.EscapeDataString(Clip(h.String(), 100))}&page={h.Random.Next(-5, 100000)}"),
+            1 => new HttpRequestMessage(HttpMethod.Get, $"/vendors/{Uri.EscapeDataString(Clip(h.String(), 100) is { Length: > 0 } v ? v : "x")}?version={h.Random.Next(-3, 5)}"),
+            _ => Post($"/vendors/Steady%20Vendor/decision", System.Text.Encoding.UTF8.GetBytes($"decision={Uri.EscapeDataString(Clip(h.String(), 50))}&conditions={Uri.EscapeDataString(Clip(h.String(), 500))}&version={h.Random.Next(-1, 3)}"), "application/x-www-form-urlencoded"),
+        }),
         new("pages", h => new HttpRequestMessage(HttpMethod.Get, h.Random.Next(4) switch
         {
             0 => "/",
@@ -47,6 +74,13 @@ public sealed class FuzzTests(ITestOutputHelper output)
             _ => "/" + Uri.EscapeDataString(Clip(h.String(), 200)),
         })),
     ];
+
+    private static HttpRequestMessage PutJson(string path, byte[] body)
+    {
+        var request = Post(path, body);
+        request.Method = HttpMethod.Put;
+        return request;
+    }
 
     private static string Clip(string s, int max) => s.Length <= max ? s : s[..max];
 
@@ -75,7 +109,9 @@ public sealed class FuzzTests(ITestOutputHelper output)
             using var request = target.Build(hostile);
             using var response = await http.SendAsync(request, ct);
             statuses.AddOrUpdate($"{target.Name} {(int)response.StatusCode}", 1, (_, n) => n + 1);
-            Assert.True((int)response.StatusCode < 500, $"{target.Name} request {i} answered {(int)response.StatusCode}");
+            Assert.True((int)response.StatusCode < 500,
+                $"{target.Name} request {i} answered {(int)response.StatusCode}: {request.Method} {request.RequestUri}\n" +
+                string.Join("\n", server.Logs.Errors.Select(e => $"{e.Category}: {e.Message} {e.Exception}")));
         });
 
         foreach (var (key, count) in statuses.OrderBy(kv => kv.Key)) output.WriteLine($"{key}: {count}");

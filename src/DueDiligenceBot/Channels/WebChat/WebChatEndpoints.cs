@@ -1,5 +1,6 @@
 using System.Reflection;
 using DueDiligenceBot.Core.Conversation;
+using DueDiligenceBot.Security;
 
 namespace DueDiligenceBot.Channels.WebChat;
 
@@ -15,8 +16,10 @@ public static class WebChatEndpoints
 
     public static void MapWebChat(this WebApplication app)
     {
-        app.MapGet("/", () => Results.Content(Page.Value, "text/html; charset=utf-8"));
-        app.MapPost("/api/webchat/messages", PostAsync).RequireRateLimiting(Operations.OperationsExtensions.ApiRateLimitPolicy);
+        app.MapGet("/", () => Results.Content(Page.Value, "text/html; charset=utf-8")).RequireAuthorization(AccessExtensions.People);
+        app.MapPost("/api/webchat/messages", PostAsync)
+            .RequireAuthorization(AccessExtensions.People)
+            .RequireRateLimiting(Operations.OperationsExtensions.ApiRateLimitPolicy);
     }
 
     private static async Task<IResult> PostAsync(HttpRequest request, IConversationEngine engine, CancellationToken ct)
