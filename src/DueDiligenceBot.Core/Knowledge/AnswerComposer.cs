@@ -153,7 +153,7 @@ public sealed class AnswerComposer(SectionIndex index)
             if (rows.Count > MaxCrosswalkRows) sb.Append($"; and {rows.Count - MaxCrosswalkRows} more rows in the crosswalk");
             sb.Append('.');
             var comment = rows.Select(r => r.Comment).FirstOrDefault(c => c.Length > 0);
-            if (comment is not null && rows.Count <= 3) sb.Append(' ').Append(Capitalize(comment.TrimEnd('.'))).Append('.');
+            if (comment is not null && rows.Count <= 3) sb.Append(" Crosswalk comment: ").Append(comment.TrimEnd('.')).Append('.');
         }
         else
         {
@@ -215,5 +215,4 @@ public sealed class AnswerComposer(SectionIndex index)
         };
     }
 
-    private static string Capitalize(string s) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..];
 }
