@@ -2,6 +2,7 @@ using DueDiligenceBot.Core.Checklist;
 using DueDiligenceBot.Core.Conversation;
 using DueDiligenceBot.Core.Inbox;
 using DueDiligenceBot.Core.Knowledge;
+using DueDiligenceBot.Core.Llm;
 using DueDiligenceBot.Core.Memo;
 using DueDiligenceBot.Core.Storage;
 using Microsoft.Extensions.Configuration;
@@ -20,6 +21,7 @@ public static class CoreServiceCollectionExtensions
         services.AddValidatedOptions<StorageOptions>(configuration, StorageOptions.SectionName);
         services.AddValidatedOptions<KnowledgeOptions>(configuration, KnowledgeOptions.SectionName);
         services.AddValidatedOptions<ReviewOptions>(configuration, ReviewOptions.SectionName);
+        services.AddValidatedOptions<LlmOptions>(configuration, LlmOptions.SectionName);
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<IDbConnectionFactory>(sp => sp.GetRequiredService<IOptions<StorageOptions>>().Value switch
@@ -30,6 +32,9 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<Migrator>();
         services.AddSingleton<KnowledgeFiles>();
         services.AddSingleton(sp => sp.GetRequiredService<KnowledgeFiles>().Checklist);
+        // The model path exists only when a provider is configured; offline answers are the default.
+        if (Enum.TryParse<LlmProvider>(configuration[$"{LlmOptions.SectionName}:Provider"], ignoreCase: true, out var provider) && provider != LlmProvider.None)
+            services.AddSingleton<IAnswerWriter, SemanticKernelAnswerWriter>();
         services.AddSingleton<IKnowledgeBase, NotesKnowledgeBase>();
         services.AddSingleton<UserTurnLimiter>();
         services.AddSingleton<IConversationEngine, ConversationEngine>();

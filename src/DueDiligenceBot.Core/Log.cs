@@ -35,6 +35,14 @@ internal static partial class Log
     [LoggerMessage(1303, LogLevel.Error, "Inbox worker loop failed; continuing")]
     public static partial void InboxLoopFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(1211, LogLevel.Debug, "Model answer used ({Passages} passages, {Cited} cited, {ElapsedMs} ms)")]
+    public static partial void ModelAnswerUsed(ILogger logger, int passages, int cited, long elapsedMs);
+
+    [LoggerMessage(1212, LogLevel.Warning, "Model answer not used ({Reason}, {ElapsedMs} ms); sent the offline answer")]
+    public static partial void ModelFallback(ILogger logger, string reason, long elapsedMs);
+
+    [LoggerMessage(1213, LogLevel.Information, "Model call attempt {Attempt} failed with HTTP {Status}; retrying")]
+    public static partial void ModelRetry(ILogger logger, int attempt, int status);
     [LoggerMessage(1401, LogLevel.Information, "Memo version {Version} stored for vendor {VendorId}: rating {Rating}")]
     public static partial void MemoVersionCreated(ILogger logger, long vendorId, int version, string rating);
 

@@ -1,6 +1,7 @@
 using DueDiligenceBot.Channels.Slack;
 using DueDiligenceBot.Channels.Teams;
 using DueDiligenceBot.Channels.WebChat;
+using DueDiligenceBot.Knowledge;
 using DueDiligenceBot.Review;
 
 namespace DueDiligenceBot;
@@ -26,6 +27,7 @@ public static class ChannelServiceCollectionExtensions
         app.MapWebChat();
         app.MapTeams();
         app.MapSlack();
+        app.MapAsk();
         app.MapReview();
         return app;
     }

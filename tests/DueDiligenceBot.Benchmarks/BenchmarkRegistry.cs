@@ -7,7 +7,7 @@ public static class BenchmarkRegistry
     {
         ["engine"] = EngineBenchmark.RunAsync,
         ["load"] = LoadBenchmark.RunAsync,
-        // ["retrieval"] = RetrievalBenchmark.RunAsync,
+        ["retrieval"] = Retrieval.RetrievalBenchmark.RunAsync,
         ["memo"] = MemoBenchmark.RunAsync,
         ["slack-ack"] = Slack.SlackAckBenchmark.RunAsync,
     };

@@ -16,6 +16,7 @@ public static class CliVerbs
     private static readonly Dictionary<string, Func<IServiceProvider, string[], TextReader, TextWriter, CancellationToken, Task<int>>> Verbs = new()
     {
         ["chat"] = ChatVerb.RunAsync,
+        ["ask"] = AskVerb.RunAsync,
         ["assess"] = AssessVerb.RunAsync,
     };
 
