@@ -17,7 +17,8 @@ public static class StartupChecks
         {
             services.GetService<IStartupValidator>()?.Validate();
             _ = services.GetRequiredService<KnowledgeFiles>();
-            return AccessExtensions.Problem(services.GetRequiredService<IHostEnvironment>(), services.GetRequiredService<IOptions<ReviewOptions>>().Value);
+            var urls = (services.GetRequiredService<IConfiguration>()["urls"] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            return AccessExtensions.Problem(services.GetRequiredService<IHostEnvironment>(), services.GetRequiredService<IOptions<ReviewOptions>>().Value, urls);
         }
         catch (OptionsValidationException e) { return string.Join("; ", e.Failures); }
         catch (InvalidOperationException e) when (e.Message.Contains("not found on the instance", StringComparison.Ordinal) || e.Message.Contains("Failed to convert", StringComparison.Ordinal))

@@ -11,9 +11,10 @@ using Microsoft.Extensions.Options;
 namespace DueDiligenceBot.Security;
 
 /// <summary>
-/// Who gets in. Outside Development, people sign in with OpenID Connect (Entra ID or any OIDC provider) to use
-/// the review pages and the web chat, and API clients send a configured key; reviewer rights are a list of
-/// ids. In Development, with no sign-in configured, everyone is the local developer.
+/// Who gets in. With sign-in configured, people sign in with OpenID Connect (Entra ID or any OIDC provider) to
+/// use the review pages and the web chat, and API clients send a configured key; reviewer rights are a list
+/// of ids. Without sign-in the bot runs in local mode: only connections from this machine are let in, as the
+/// local user, and outside Development it refuses to listen on any address but loopback.
 /// </summary>
 public static class AccessExtensions
 {
@@ -26,7 +27,7 @@ public static class AccessExtensions
     {
         var review = builder.Configuration.GetSection(ReviewOptions.SectionName).Get<ReviewOptions>() ?? new ReviewOptions();
         var signIn = review.SignIn.Authority.Length > 0;
-        var development = builder.Environment.IsDevelopment() && !signIn;
+        var development = !signIn; // local mode
 
         var auth = builder.Services.AddAuthentication(o =>
         {
@@ -88,13 +89,24 @@ public static class AccessExtensions
     }
 
     /// <summary>
-    /// Outside Development the bot refuses to start without a way for people to sign in: the review pages and
-    /// the web chat hold confidential vendor records.
+    /// Without sign-in, outside Development, the bot refuses to listen beyond loopback: the review pages and the
+    /// web chat hold confidential vendor records.
     /// </summary>
-    public static string? Problem(IHostEnvironment environment, ReviewOptions options) =>
-        environment.IsDevelopment() || options.SignIn.Authority.Length > 0
+    public static string? Problem(IHostEnvironment environment, ReviewOptions options, IEnumerable<string> urls)
+    {
+        if (environment.IsDevelopment() || options.SignIn.Authority.Length > 0) return null;
+        var exposed = urls.Where(u => !IsLoopbackUrl(u)).ToList();
+        return exposed.Count == 0
             ? null
-            : "Review:SignIn:Authority (with Review:SignIn:ClientId and Review:SignIn:ClientSecret) is required outside the Development environment: the review pages and the web chat hold confidential vendor records. For a local trial run with ASPNETCORE_ENVIRONMENT=Development.";
+            : $"the bot would listen on {string.Join(", ", exposed)} without sign-in. Set Review:SignIn:Authority, Review:SignIn:ClientId and Review:SignIn:ClientSecret (the review pages and the web chat hold confidential vendor records), or listen on localhost only.";
+    }
+
+    private static bool IsLoopbackUrl(string url)
+    {
+        var host = url.Replace("://+", "://any").Replace("://*", "://any");
+        return Uri.TryCreate(host, UriKind.Absolute, out var u)
+            && (u.IsLoopback || u.Host is "localhost" || (System.Net.IPAddress.TryParse(u.Host.Trim('[', ']'), out var ip) && System.Net.IPAddress.IsLoopback(ip)));
+    }
 
     /// <summary>The signed-in person as an answer author: stable id and display name.</summary>
     public static (string Id, string Name) Person(ClaimsPrincipal user)
@@ -106,7 +118,7 @@ public static class AccessExtensions
 }
 
 /// <summary>Reviewer rights, checked on every decision.</summary>
-public sealed class ReviewerDirectory(IOptions<ReviewOptions> options, IHostEnvironment environment)
+public sealed class ReviewerDirectory(IOptions<ReviewOptions> options)
 {
     private readonly HashSet<string> _reviewers = new(options.Value.Reviewers, StringComparer.Ordinal);
 
@@ -115,7 +127,7 @@ public sealed class ReviewerDirectory(IOptions<ReviewOptions> options, IHostEnvi
 
     public bool IsReviewer(ClaimsPrincipal user)
     {
-        if (user.Identity?.AuthenticationType == AccessExtensions.DevelopmentScheme) return environment.IsDevelopment();
+        if (user.Identity?.AuthenticationType == AccessExtensions.DevelopmentScheme) return true; // local mode: the person at this machine
         return IsReviewer("entra", AccessExtensions.Person(user).Id);
     }
 }
@@ -140,12 +152,16 @@ internal sealed class ApiKeyHandler(IOptionsMonitor<AuthenticationSchemeOptions>
     private const string ApiKeyScheme = AccessExtensions.ApiKeyScheme;
 }
 
-/// <summary>Development only: everyone is the local developer, so the bot runs with no identity provider.</summary>
+/// <summary>Local mode (no sign-in configured): a connection from this machine is the local user; nothing else gets in.</summary>
 internal sealed class DevelopmentHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
+        var remote = Context.Connection.RemoteIpAddress;
+        // TestServer (in-process tests) has no remote address; a real socket from elsewhere is refused.
+        if (remote is not null && !System.Net.IPAddress.IsLoopback(remote))
+            return Task.FromResult(AuthenticateResult.Fail("sign-in is not configured; only local connections are accepted"));
         var identity = new ClaimsIdentity([new Claim("sub", "local-developer"), new Claim("name", "Local developer")], AccessExtensions.DevelopmentScheme, "name", null);
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name)));
     }

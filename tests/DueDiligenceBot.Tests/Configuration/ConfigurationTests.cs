@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Net;
 using System.Text.Json;
 using DueDiligenceBot.Tests.Support;
@@ -6,11 +7,11 @@ namespace DueDiligenceBot.Tests.Configuration;
 
 public sealed class ConfigurationTests
 {
-    private static async Task<string> StartFailsAsync(Dictionary<string, string> settings)
+    private static async Task<string> StartFailsAsync(Dictionary<string, string> settings, string? urls = null)
     {
         using var folder = new TempFolder();
         settings["Storage__SqlitePath"] = folder.File("cfg.db");
-        var (code, output) = await AppProcess.RunToExitAsync(folder.Path, settings);
+        var (code, output) = await AppProcess.RunToExitAsync(folder.Path, settings, urls);
         Assert.Equal(2, code);
         Assert.DoesNotContain("   at ", output); // a message, not a stack trace
         return output;
@@ -29,11 +30,28 @@ public sealed class ConfigurationTests
         Assert.Contains("Storage:ConnectionString is required", await StartFailsAsync(new() { ["Storage__Provider"] = "Postgres" }));
 
     [Fact]
-    public async Task Outside_development_the_bot_refuses_to_start_without_a_sign_in_provider()
+    public async Task Outside_development_without_sign_in_the_bot_refuses_to_listen_beyond_loopback()
     {
-        var output = await StartFailsAsync(new() { ["ASPNETCORE_ENVIRONMENT"] = "Production" });
+        var output = await StartFailsAsync(new() { ["ASPNETCORE_ENVIRONMENT"] = "Production" }, urls: $"http://0.0.0.0:{AppProcess.FreePort()}");
+        Assert.Contains("without sign-in", output);
         Assert.Contains("Review:SignIn:Authority", output);
         Assert.Contains("confidential vendor records", output);
+    }
+
+    [Fact]
+    public async Task Outside_development_without_sign_in_the_bot_serves_this_machine_as_the_local_user()
+    {
+        using var folder = new TempFolder();
+        await using var app = await AppProcess.StartAsync(folder.Path, new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["Storage__SqlitePath"] = folder.File("local.db"),
+        });
+        using var http = new HttpClient();
+        var response = await http.PostAsJsonAsync(new Uri(app.Address, "/api/webchat/messages"),
+            new { conversationId = "c", userId = "u", userName = "Dana", text = "start review Acme Health" });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri(app.Address, "/vendors"))).StatusCode);
     }
 
     [Fact]

@@ -31,7 +31,7 @@ public sealed class AppProcess : IAsyncDisposable
     }
 
     /// <summary>Runs the app expecting it to stop by itself (e.g. on bad configuration); returns its exit code and output.</summary>
-    public static async Task<(int ExitCode, string Output)> RunToExitAsync(string workingDirectory, IDictionary<string, string> environment)
+    public static async Task<(int ExitCode, string Output)> RunToExitAsync(string workingDirectory, IDictionary<string, string> environment, string? urls = null)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -42,7 +42,7 @@ public sealed class AppProcess : IAsyncDisposable
         };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "DueDiligenceBot.dll"));
         info.ArgumentList.Add("--urls");
-        info.ArgumentList.Add($"http://127.0.0.1:{FreePort()}");
+        info.ArgumentList.Add(urls ?? $"http://127.0.0.1:{FreePort()}");
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         info.Environment["Knowledge__Path"] = TestPaths.Knowledge;
         foreach (var (k, v) in environment) info.Environment[k] = v;
