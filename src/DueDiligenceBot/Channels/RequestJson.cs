@@ -91,7 +91,7 @@ public sealed class RequestJson
     public JsonElement Root => _root;
 
     // Escapes such as "\ud800" parse but cannot become .NET strings; find them once so no reader meets them later.
-    private static bool TextIsValid(JsonElement element)
+    public static bool TextIsValid(JsonElement element)
     {
         try
         {

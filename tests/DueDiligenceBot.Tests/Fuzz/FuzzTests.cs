@@ -3,6 +3,8 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Dapper;
+using DueDiligenceBot.Tests.Channels.Slack;
+using DueDiligenceBot.Tests.Channels.Teams;
 using DueDiligenceBot.Tests.Support;
 using Microsoft.Data.Sqlite;
 using Xunit.Abstractions;
@@ -75,6 +77,79 @@ public sealed class FuzzTests(ITestOutputHelper output)
         })),
     ];
 
+    /// <summary>Slack and Teams, signed correctly so the hostile content gets past authentication.</summary>
+    private static IEnumerable<FuzzTarget> ChannelTargets(FakeBotFramework teams)
+    {
+        var token = "Bearer " + teams.Token(TeamsTestHost.AppId, teams.ServiceUrl);
+        HttpRequestMessage SignedSlack(string path, byte[] body, string type)
+        {
+            var ts = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var request = Post(path, body, type);
+            request.Headers.Add("X-Slack-Request-Timestamp", ts);
+            request.Headers.Add("X-Slack-Signature", DueDiligenceBot.Channels.Slack.SlackSignature.Compute(SlackTestApp.Secret, ts, body));
+            return request;
+        }
+        yield return new("slack", h =>
+        {
+            var n = h.Random.Next(1000);
+            switch (h.Random.Next(3))
+            {
+                case 0:
+                    var evt = h.Json(new Dictionary<string, object?>
+                    {
+                        ["type"] = h.Random.Next(5) == 0 ? h.Value() : "event_callback",
+                        ["team_id"] = h.Random.Next(6) == 0 ? h.Value() : SlackTestApp.Team,
+                        ["event_id"] = h.Random.Next(6) == 0 ? h.Value() : $"EvFuzz{n}",
+                        ["event"] = h.Random.Next(6) == 0 ? h.Value() : new Dictionary<string, object?>
+                        {
+                            ["type"] = h.Random.Next(2) == 0 ? "message" : "app_mention",
+                            ["channel_type"] = "im", ["channel"] = $"D{n % 7}", ["user"] = h.Random.Next(5) == 0 ? h.Value() : $"U{n % 5}",
+                            ["text"] = h.String(), ["ts"] = $"1700000000.{n:D6}",
+                            ["subtype"] = h.Random.Next(6) == 0 ? h.Value() : null,
+                        },
+                    });
+                    return SignedSlack("/api/slack/events", h.Random.Next(4) == 0 ? h.Mutate(evt) : evt, "application/json");
+                case 1:
+                    var form = $"team_id={(h.Random.Next(6) == 0 ? Uri.EscapeDataString(Clip(h.String(), 50)) : SlackTestApp.Team)}&user_id=U{n % 5}&channel_id=C1&command=%2Fdd&text={Uri.EscapeDataString(Clip(h.String(), 3000))}&response_url={Uri.EscapeDataString(h.Random.Next(2) == 0 ? "https://evil.example/x" : Clip(h.String(), 100))}&trigger_id=T{n}";
+                    var bytes = System.Text.Encoding.UTF8.GetBytes(form);
+                    return SignedSlack("/api/slack/commands", h.Random.Next(4) == 0 ? h.Mutate(bytes) : bytes, "application/x-www-form-urlencoded");
+                default:
+                    var payload = h.Json(new Dictionary<string, object?>
+                    {
+                        ["type"] = h.Random.Next(4) == 0 ? h.Value() : "block_actions",
+                        ["team"] = new Dictionary<string, object?> { ["id"] = SlackTestApp.Team },
+                        ["user"] = h.Random.Next(4) == 0 ? h.Value() : new Dictionary<string, object?> { ["id"] = $"U{n % 5}", ["name"] = h.String() },
+                        ["actions"] = h.Random.Next(4) == 0 ? h.Value() : new[] { new Dictionary<string, object?> { ["action_id"] = h.String(), ["value"] = h.String() } },
+                        ["trigger_id"] = $"T{n}",
+                    });
+                    var body = System.Text.Encoding.UTF8.GetBytes("payload=" + Uri.EscapeDataString(System.Text.Encoding.UTF8.GetString(h.Random.Next(4) == 0 ? h.Mutate(payload) : payload)));
+                    return SignedSlack("/api/slack/interactions", body, "application/x-www-form-urlencoded");
+            }
+        });
+        yield return new("teams", h =>
+        {
+            var n = h.Random.Next(1000);
+            var activity = h.Json(new Dictionary<string, object?>
+            {
+                ["type"] = h.Random.Next(5) == 0 ? h.Value() : h.Random.Next(4) switch { 0 => "invoke", 1 => "conversationUpdate", _ => "message" },
+                ["id"] = h.Random.Next(6) == 0 ? h.Value() : $"fuzz{n}",
+                ["serviceUrl"] = teams.ServiceUrl,
+                ["channelId"] = "msteams",
+                ["name"] = h.Random.Next(2) == 0 ? "adaptiveCard/action" : h.String(),
+                ["from"] = h.Random.Next(6) == 0 ? h.Value() : new Dictionary<string, object?> { ["id"] = $"29:u{n % 5}", ["name"] = h.String() },
+                ["conversation"] = h.Random.Next(6) == 0 ? h.Value() : new Dictionary<string, object?> { ["conversationType"] = "personal", ["tenantId"] = TeamsTestHost.TenantId, ["id"] = $"a:fuzz{n % 7}" },
+                ["recipient"] = new Dictionary<string, object?> { ["id"] = TeamsTestHost.BotId },
+                ["text"] = h.String(),
+                ["value"] = h.Random.Next(3) == 0 ? h.Value() : null,
+                ["entities"] = h.Random.Next(4) == 0 ? h.Value() : null,
+                ["channelData"] = new Dictionary<string, object?> { ["tenant"] = new Dictionary<string, object?> { ["id"] = TeamsTestHost.TenantId } },
+            });
+            var request = Post("/api/messages", h.Random.Next(4) == 0 ? h.Mutate(activity) : activity);
+            request.Headers.TryAddWithoutValidation("Authorization", token);
+            return request;
+        });
+    }
+
     private static HttpRequestMessage PutJson(string path, byte[] body)
     {
         var request = Post(path, body);
@@ -87,10 +162,22 @@ public sealed class FuzzTests(ITestOutputHelper output)
     [Fact]
     public async Task Ten_thousand_hostile_requests_cause_no_5xx_no_unhandled_exception_and_change_no_stored_answer()
     {
+        await using var slack = await FakeSlack.StartAsync();
+        await using var teams = await FakeBotFramework.StartAsync();
         await using var server = LiveServer.Start(new Dictionary<string, string?>
         {
             ["Review:MaxTurnsPerUserPerMinute"] = "100000",
             ["Review:ApiRequestsPerMinutePerClient"] = "1000000",
+            ["Slack:SigningSecret"] = SlackTestApp.Secret,
+            ["Slack:BotToken"] = "xoxb-test-token",
+            ["Slack:ApiBaseUrl"] = slack.ApiBaseUrl,
+            ["Slack:AllowedTeamIds:0"] = SlackTestApp.Team,
+            ["Teams:AppId"] = TeamsTestHost.AppId,
+            ["Teams:AppPassword"] = "test-secret-not-real",
+            ["Teams:TenantId"] = TeamsTestHost.TenantId,
+            ["Teams:OpenIdMetadataUrl"] = teams.MetadataUrl,
+            ["Teams:TokenEndpoint"] = teams.TokenEndpoint,
+            ["Teams:AllowedServiceUrlHosts:0"] = "127.0.0.1",
         });
         using var http = new HttpClient { BaseAddress = server.Address, Timeout = TimeSpan.FromSeconds(30) };
 
@@ -101,7 +188,7 @@ public sealed class FuzzTests(ITestOutputHelper output)
         Assert.Equal(4, before.Count);
 
         var statuses = new ConcurrentDictionary<string, int>();
-        var targets = Targets;
+        var targets = Targets.Concat(ChannelTargets(teams)).ToList();
         await Parallel.ForEachAsync(Enumerable.Range(0, Requests), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
         {
             var hostile = new HostileInput(20261125 + i);

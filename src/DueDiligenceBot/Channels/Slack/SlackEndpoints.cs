@@ -24,7 +24,7 @@ public static class SlackEndpoints
     private static Task<IResult> EventsAsync(HttpContext http, SlackInbound inbound, IOptions<SlackOptions> options, TimeProvider clock, ILogger<SlackInbound> logger) =>
         HandleAsync(http, options.Value, clock, logger, allowSslCheck: false, async body =>
         {
-            using var doc = JsonDocument.Parse(body);
+            using var doc = ParseChecked(body);
             var retry = int.TryParse(http.Request.Headers["X-Slack-Retry-Num"], out var n) ? n : 0;
             return await inbound.OnEventAsync(doc.RootElement, retry, http.RequestAborted);
         });
@@ -37,9 +37,18 @@ public static class SlackEndpoints
         HandleAsync(http, options.Value, clock, logger, allowSslCheck: false, async body =>
         {
             if (!Form(body).TryGetValue("payload", out var payload)) return SlackAck.Ok;
-            using var doc = JsonDocument.Parse(payload);
+            using var doc = ParseChecked(System.Text.Encoding.UTF8.GetBytes(payload));
             return await inbound.OnInteractionAsync(doc.RootElement, http.RequestAborted);
         });
+
+    /// <summary>Parses JSON whose every string is valid text; anything else is malformed (400), never a crash later.</summary>
+    private static JsonDocument ParseChecked(byte[] json)
+    {
+        var doc = JsonDocument.Parse(json);
+        if (RequestJson.TextIsValid(doc.RootElement)) return doc;
+        doc.Dispose();
+        throw new JsonException("a string in the body is not valid Unicode");
+    }
 
     private static async Task<IResult> HandleAsync(HttpContext http, SlackOptions options, TimeProvider clock, ILogger logger,
         bool allowSslCheck, Func<byte[], Task<SlackAck>> handle)
@@ -59,6 +68,7 @@ public static class SlackEndpoints
 
         var check = SlackSignature.Verify(options.SigningSecret, timestamp, signature, body, clock.GetUtcNow());
         if (check != SignatureCheck.Valid) return Refuse(logger, path, check.ToString(), StatusCodes.Status401Unauthorized);
+        if (!System.Text.Unicode.Utf8.IsValid(body)) return Refuse(logger, path, "not UTF-8", StatusCodes.Status400BadRequest);
 
         SlackAck ack;
         try
