@@ -523,7 +523,16 @@ public sealed partial class ConversationEngine(
             : "";
         turn.Outcome.Replies.Add(BotReply.Info($"Recorded for question {q.Number}: {accepted.Display}{was}."));
         turn.State.CurrentKey = null;
-        await AskNextAsync(turn, vendor, review, ct);
+        // The answers after this one, without reading them back from the database.
+        var updated = new Dictionary<string, AnswerRow>(current)
+        {
+            [q.Key] = new AnswerRow
+            {
+                ReviewId = review.Id, QuestionKey = q.Key, Status = AnswerStatus.Answered, ValueJson = accepted.Value.GetRawText(),
+                UserId = turn.Actor.UserId, UserName = turn.Actor.UserName, Channel = turn.Actor.Channel, AnsweredAt = turn.Now.ToString("O"),
+            },
+        };
+        await AskNextAsync(turn, vendor, review, ct, current: updated);
     }
 
     /// <summary>
@@ -544,9 +553,10 @@ public sealed partial class ConversationEngine(
 
     // ----- walking the checklist -----------------------------------------------------------------
 
-    private async Task AskNextAsync(Turn turn, VendorRow vendor, ReviewRow review, CancellationToken ct, bool resumed = false)
+    private async Task AskNextAsync(Turn turn, VendorRow vendor, ReviewRow review, CancellationToken ct, bool resumed = false,
+        IReadOnlyDictionary<string, AnswerRow>? current = null)
     {
-        var current = await ReviewStore.CurrentAnswersAsync(turn.Tx, review.Id);
+        current ??= await ReviewStore.CurrentAnswersAsync(turn.Tx, review.Id);
         var answers = ReviewStore.ToAnswerSet(current);
         var next = checklist.Questions.FirstOrDefault(q => checklist.IsAsked(q, answers) && !current.ContainsKey(q.Key));
         if (next is not null)

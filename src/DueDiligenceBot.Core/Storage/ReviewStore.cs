@@ -52,9 +52,11 @@ public sealed class AnswerRow
 
     public bool IsSkipped => Status == AnswerStatus.Skipped;
 
-    public JsonElement Value => ValueJson is null
+    private JsonElement? _value;
+
+    public JsonElement Value => _value ??= ValueJson is null
         ? JsonSerializer.SerializeToElement<object?>(null)
-        : JsonDocument.Parse(ValueJson).RootElement.Clone();
+        : JsonSerializer.Deserialize<JsonElement>(ValueJson);
 }
 
 public sealed class VendorSummaryRow
