@@ -19,11 +19,19 @@ public static class LoadBenchmark
         var turns = int.Parse(Environment.GetEnvironmentVariable("DDBOT_LOAD_TURNS") ?? "30");
         var results = new Dictionary<string, object>();
 
+        var fakeSlack = await Slack.SlackAckBenchmark.StartFakeSlackAsync(() => { });
+        var slackEnv = new Dictionary<string, string>
+        {
+            ["Slack__SigningSecret"] = SlackSecret,
+            ["Slack__BotToken"] = "xoxb-bench",
+            ["Slack__ApiBaseUrl"] = Slack.SlackAckBenchmark.Address(fakeSlack) + "/api/",
+        };
         using (var folder = new TempFolder())
         {
-            var env = Env(new() { ["Storage__SqlitePath"] = folder.File("load.db") });
+            var env = Env(new(slackEnv) { ["Storage__SqlitePath"] = folder.File("load.db") });
             await using var app = await AppProcess.StartAsync(folder.Path, env);
             results["sqlite_1_instance"] = await DriveAsync([app.Address], conversations, turns);
+            results["sqlite_1_instance_slack"] = await DriveSlackAsync([app.Address], conversations, turns, () => Delivered(folder.File("load.db"), null));
         }
 
         var server = Environment.GetEnvironmentVariable("DDBOT_TEST_POSTGRES");
@@ -39,10 +47,11 @@ public static class LoadBenchmark
             {
                 using var folder = new TempFolder();
                 var cs = new NpgsqlConnectionStringBuilder(server) { Database = name, MaxPoolSize = 50 }.ConnectionString;
-                var env = Env(new() { ["Storage__Provider"] = "Postgres", ["Storage__ConnectionString"] = cs });
+                var env = Env(new(slackEnv) { ["Storage__Provider"] = "Postgres", ["Storage__ConnectionString"] = cs });
                 await using var a = await AppProcess.StartAsync(folder.Path, env);
                 await using var b = await AppProcess.StartAsync(folder.Path, env);
                 results["postgres_2_instances"] = await DriveAsync([a.Address, b.Address], conversations, turns);
+                results["postgres_2_instances_slack"] = await DriveSlackAsync([a.Address, b.Address], conversations, turns, () => Delivered(null, cs));
             }
             finally
             {
@@ -50,9 +59,86 @@ public static class LoadBenchmark
                 await ExecAsync(server, $"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
             }
         }
+        await fakeSlack.DisposeAsync();
         results["conversations"] = conversations;
         results["turns_per_conversation"] = turns;
         return results;
+    }
+
+    private const string SlackSecret = "bench-signing-secret-0123456789abcdef";
+
+    private static int Delivered(string? sqlitePath, string? postgres)
+    {
+        const string sql = "SELECT COUNT(*) FROM inbox WHERE status = 'delivered'";
+        if (sqlitePath is not null)
+        {
+            using var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={sqlitePath}");
+            c.Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = sql;
+            return Convert.ToInt32(cmd.ExecuteScalar());
+        }
+        using var pg = new NpgsqlConnection(postgres);
+        pg.Open();
+        using var pc = new NpgsqlCommand(sql, pg);
+        return Convert.ToInt32(pc.ExecuteScalar());
+    }
+
+    /// <summary>
+    /// The same conversations as Slack DMs: signed events to /api/slack/events, acknowledged at once; turns run
+    /// in the inbox workers. Reports the acknowledgement latency and the end-to-end rate (all turns delivered).
+    /// </summary>
+    private static async Task<object> DriveSlackAsync(Uri[] instances, int conversations, int turnsEach, Func<int> delivered)
+    {
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = conversations * 2 }) { Timeout = TimeSpan.FromSeconds(30) };
+        var before = delivered();
+        var latencies = new List<double>[conversations];
+        var failures = 0;
+        var total = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, conversations).Select(async c =>
+        {
+            latencies[c] = new List<double>(turnsEach);
+            for (var t = 0; t < turnsEach; t++)
+            {
+                var text = t == 0 ? $"start review Slack Load Vendor {c}" : "skip";
+                var body = JsonSerializer.Serialize(new
+                {
+                    type = "event_callback", team_id = "T1", event_id = $"EvLoad{c}x{t}x{instances.Length}",
+                    @event = new { type = "message", channel_type = "im", channel = $"DL{c}", user = $"UL{c}", text, ts = $"1700000000.{c:D3}{t:D3}" },
+                });
+                var bytes = System.Text.Encoding.UTF8.GetBytes(body);
+                var ts = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+                using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(instances[(c + t) % instances.Length], "/api/slack/events")) { Content = new ByteArrayContent(bytes) };
+                request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+                request.Headers.Add("X-Slack-Request-Timestamp", ts);
+                request.Headers.Add("X-Slack-Signature", DueDiligenceBot.Channels.Slack.SlackSignature.Compute(SlackSecret, ts, bytes));
+                var sw = Stopwatch.StartNew();
+                try
+                {
+                    using var response = await http.SendAsync(request);
+                    if (!response.IsSuccessStatusCode) { Interlocked.Increment(ref failures); continue; }
+                }
+                catch (HttpRequestException) { Interlocked.Increment(ref failures); continue; }
+                latencies[c].Add(sw.Elapsed.TotalMilliseconds);
+            }
+        }));
+        var acked = total.Elapsed.TotalSeconds;
+        var expected = before + latencies.Sum(l => l.Count);
+        var deadline = DateTime.UtcNow.AddSeconds(120);
+        while (delivered() < expected && DateTime.UtcNow < deadline) await Task.Delay(50);
+        total.Stop();
+        var all = latencies.SelectMany(l => l).Order().ToList();
+        return new
+        {
+            instances = instances.Length,
+            events = all.Count,
+            failures,
+            delivered = delivered() - before,
+            ack_p50_ms = Percentile(all, 0.50),
+            ack_p99_ms = Percentile(all, 0.99),
+            acks_per_second = Math.Round(all.Count / acked, 1),
+            turns_per_second_end_to_end = Math.Round(all.Count / total.Elapsed.TotalSeconds, 1),
+        };
     }
 
     private static Dictionary<string, string> Env(Dictionary<string, string> extra)

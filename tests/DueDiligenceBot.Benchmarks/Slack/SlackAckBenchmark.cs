@@ -141,7 +141,7 @@ public static class SlackAckBenchmark
         return app;
     }
 
-    private static async Task<WebApplication> StartFakeSlackAsync(Action onAnswer)
+    internal static async Task<WebApplication> StartFakeSlackAsync(Action onAnswer)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -164,7 +164,7 @@ public static class SlackAckBenchmark
         return app;
     }
 
-    private static string Address(WebApplication app) =>
+    internal static string Address(WebApplication app) =>
         app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
 
     private static string RepoRoot()
