@@ -37,6 +37,7 @@ public static class CoreServiceCollectionExtensions
         {
             services.AddSingleton<ModelClient>();
             services.AddSingleton<IAnswerWriter, SemanticKernelAnswerWriter>();
+            services.AddSingleton<IMemoNarrator, SemanticKernelMemoNarrator>();
         }
         services.AddSingleton<IKnowledgeBase, NotesKnowledgeBase>();
         services.AddSingleton<UserTurnLimiter>();

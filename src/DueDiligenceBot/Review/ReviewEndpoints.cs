@@ -140,6 +140,10 @@ public static class ReviewEndpoints
         var decisions = await MemoStore.DecisionsAsync(tx, vendor.Id);
         await tx.CommitAsync(ct);
         var latest = versions.FirstOrDefault();
+        // A stored version still carrying the deterministic summary gets the model's narrative now, outside the
+        // transaction (e.g. a version added because answers changed after completion). No model: unchanged.
+        if (shown is not null && latest is not null && shown.Version == latest.Version)
+            memo = await memos.NarrateStoredAsync(shown, memo, ct);
         return new MemoView(vendor, review, memo, shown, latest, versions, decisions);
     }
 
