@@ -1,12 +1,15 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Dapper;
 using DueDiligenceBot.Core.Checklist;
 using DueDiligenceBot.Core.Llm;
 using DueDiligenceBot.Core.Memo;
+using DueDiligenceBot.Core.Storage;
 using DueDiligenceBot.Tests.Memo;
+using DueDiligenceBot.Tests.Review;
 using DueDiligenceBot.Tests.Support;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
@@ -229,5 +232,41 @@ public sealed class ModelMemoNarratorTests
         var stored = MemoJson.Deserialize(Assert.Single(await connection.QueryAsync<string>("SELECT document_json FROM memo_versions")));
         Assert.Equal("rules", stored.SummarySource);
         Assert.StartsWith("Pulsewise is rated high", stored.Summary);
+    }
+
+    [Fact]
+    public async Task A_complete_import_stores_the_narrative_after_its_transaction_and_the_page_and_api_show_it()
+    {
+        await using var fake = await FakeChatCompletionsServer.StartAsync();
+        fake.Reply = body =>
+        {
+            var facts = Facts(body);
+            var summary = $"{facts.GetProperty("vendor").GetString()} is rated {facts.GetProperty("rating").GetString()}: staff phishing resistance is not evidenced, so ask for it before approval.";
+            return (200, Obedient(body, summary), TimeSpan.Zero);
+        };
+        await using var app = new AppFactory(Settings(fake));
+        var client = app.CreateClient();
+        var body = await ReviewHttpTests.CompleteImportAsync(app, "twilio-like-human-factor");
+
+        var put = await (await ReviewHttpTests.PutAsync(client, "Relay Messaging", body)).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("complete", put.GetProperty("status").GetString());
+
+        await using (var connection = await app.Services.GetRequiredService<IDbConnectionFactory>().OpenAsync())
+        {
+            var stored = MemoJson.Deserialize(Assert.Single(await connection.QueryAsync<string>("SELECT document_json FROM memo_versions")));
+            Assert.Equal("model", stored.SummarySource);
+            Assert.StartsWith("Relay Messaging is rated ", stored.Summary);
+        }
+        var requests = fake.Requests.Count;
+        Assert.Equal(1, requests);
+
+        // The page shows the stored narrative without calling the model again.
+        var page = await client.GetStringAsync("/vendors/Relay%20Messaging");
+        Assert.Contains("staff phishing resistance is not evidenced", page);
+        Assert.Equal(requests, fake.Requests.Count);
+
+        // The API's live memo is narrated outside its transaction too.
+        var memo = await client.GetFromJsonAsync<JsonElement>("/api/vendors/Relay%20Messaging/memo");
+        Assert.Contains("staff phishing resistance is not evidenced", memo.GetProperty("markdown").GetString());
     }
 }
