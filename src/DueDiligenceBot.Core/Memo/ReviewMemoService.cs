@@ -34,6 +34,9 @@ public sealed class ReviewMemoService(
     ILogger<ReviewMemoService> logger) : IReviewMemo
 {
     private static readonly TimeSpan NarrativeTimeout = TimeSpan.FromSeconds(20);
+    // Stored versions this process has already asked the model about: a rejected or failed narrative is not
+    // retried on every page view (each try may wait Llm:TimeoutSeconds). A restart allows one more try.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, byte> _narrationTried = new();
     private readonly string _baseUrl = reviewOptions.Value.PublicBaseUrl.TrimEnd('/');
 
     public MemoBuilder Builder => builder;
@@ -252,7 +255,7 @@ public sealed class ReviewMemoService(
     /// </summary>
     public async Task<MemoDocument> NarrateStoredAsync(MemoVersionRow row, MemoDocument memo, CancellationToken ct)
     {
-        if (!HasNarrator || memo.SummarySource != "rules") return memo;
+        if (!HasNarrator || memo.SummarySource != "rules" || !_narrationTried.TryAdd(row.Id, 0)) return memo;
         var narrated = await NarrateAsync(memo, ct);
         if (narrated.SummarySource == "rules") return memo;
         await using var connection = await db.OpenAsync(ct);

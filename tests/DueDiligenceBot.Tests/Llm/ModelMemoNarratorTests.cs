@@ -232,6 +232,12 @@ public sealed class ModelMemoNarratorTests
         var stored = MemoJson.Deserialize(Assert.Single(await connection.QueryAsync<string>("SELECT document_json FROM memo_versions")));
         Assert.Equal("rules", stored.SummarySource);
         Assert.StartsWith("Pulsewise is rated high", stored.Summary);
+        Assert.Equal(2, fake.Requests.Count); // one call and one retry
+
+        // The failed version is not retried on every page view.
+        await bot.Services.GetRequiredService<ReviewMemoService>().NarrateStoredAsync(
+            await connection.QuerySingleAsync<long>("SELECT review_id FROM memo_versions"), CancellationToken.None);
+        Assert.Equal(2, fake.Requests.Count);
     }
 
     [Fact]
