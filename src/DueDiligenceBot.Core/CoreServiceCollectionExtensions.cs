@@ -34,7 +34,11 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton(sp => sp.GetRequiredService<KnowledgeFiles>().Checklist);
         // The model path exists only when a provider is configured; offline answers are the default.
         if (Enum.TryParse<LlmProvider>(configuration[$"{LlmOptions.SectionName}:Provider"], ignoreCase: true, out var provider) && provider != LlmProvider.None)
+        {
+            services.AddSingleton<ModelClient>();
             services.AddSingleton<IAnswerWriter, SemanticKernelAnswerWriter>();
+            services.AddSingleton<IMemoNarrator, SemanticKernelMemoNarrator>();
+        }
         services.AddSingleton<IKnowledgeBase, NotesKnowledgeBase>();
         services.AddSingleton<UserTurnLimiter>();
         services.AddSingleton<IConversationEngine, ConversationEngine>();

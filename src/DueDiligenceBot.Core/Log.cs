@@ -52,6 +52,15 @@ internal static partial class Log
     [LoggerMessage(1403, LogLevel.Warning, "Memo narrative rejected ({Reason}); the deterministic summary is used")]
     public static partial void NarrativeRejected(ILogger logger, string reason);
 
+    [LoggerMessage(1405, LogLevel.Warning, "Memo narrative model call failed ({Reason}, {ElapsedMs} ms); the deterministic summary is used")]
+    public static partial void NarrativeModelFailed(ILogger logger, string reason, long elapsedMs);
+
+    [LoggerMessage(1406, LogLevel.Information, "Memo narrative stored on version {Version} of vendor {VendorId}")]
+    public static partial void NarrativeStored(ILogger logger, long vendorId, int version);
+
+    [LoggerMessage(1407, LogLevel.Information, "Memo narrative not stored on version {Version} of vendor {VendorId}: the document changed meanwhile")]
+    public static partial void NarrativeNotStored(ILogger logger, long vendorId, int version);
+
     [LoggerMessage(1404, LogLevel.Information, "Decision {Decision} recorded on memo version {Version} of vendor {VendorId}")]
     public static partial void DecisionRecorded(ILogger logger, long vendorId, int version, string decision);
 }

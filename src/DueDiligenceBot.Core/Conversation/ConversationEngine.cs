@@ -105,6 +105,13 @@ public sealed partial class ConversationEngine(
         }
         replies.AddRange(outcome.Replies);
 
+        if (outcome.CompletedReviewId is long completed && memo is not null)
+        {
+            // The memo version was stored in the turn with the deterministic summary; the model's narrative
+            // (if any) is written now, after the commit, so no model call holds the database write lock.
+            try { await memo.OnReviewCommittedAsync(completed, ct); }
+            catch (Exception e) when (e is not OperationCanceledException) { Log.ListenerFailed(logger, e, completed); }
+        }
         if (outcome.CompletedReviewId is long reviewId && listeners is not null)
         {
             foreach (var listener in listeners)

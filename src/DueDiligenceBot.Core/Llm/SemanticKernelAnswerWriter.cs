@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
 using DueDiligenceBot.Core.Knowledge;
@@ -14,47 +12,21 @@ namespace DueDiligenceBot.Core.Llm;
 /// model's reply is used only when it cites at least one passage and every citation names a passage it was
 /// given; a timeout, an error, "NOT_IN_NOTES" or a stray citation all return the offline answer.
 /// </summary>
-public sealed partial class SemanticKernelAnswerWriter : IAnswerWriter, IDisposable
+public sealed partial class SemanticKernelAnswerWriter : IAnswerWriter
 {
     public const string PromptFile = "answer-question.yaml";
     public const string NotInNotes = "NOT_IN_NOTES";
 
-    private readonly LlmOptions _options;
+    private readonly ModelClient _model;
     private readonly ILogger<SemanticKernelAnswerWriter> _logger;
-    private readonly HttpClient _http;
-    private readonly Kernel _kernel;
     private readonly KernelFunction _function;
 
-    public SemanticKernelAnswerWriter(IOptions<LlmOptions> options, IOptions<KnowledgeOptions> knowledge, ILogger<SemanticKernelAnswerWriter> logger)
+    public SemanticKernelAnswerWriter(ModelClient model, IOptions<KnowledgeOptions> knowledge, ILogger<SemanticKernelAnswerWriter> logger)
     {
-        _options = options.Value;
+        _model = model;
         _logger = logger;
         var prompts = KnowledgeOptions.Locate(knowledge.Value.PromptsPath, "prompts", PromptFile);
         var prompt = PromptLoader.Load(Path.Combine(prompts, PromptFile), "question", "passages");
-
-        // Our own deadline and retries govern the call: SK turns the SDK's retries off for a custom HttpClient.
-        _http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
-        var builder = Kernel.CreateBuilder();
-        switch (_options.Provider)
-        {
-            case LlmProvider.AzureOpenAI:
-                builder.AddAzureOpenAIChatCompletion(
-                    deploymentName: _options.Deployment, endpoint: _options.Endpoint, apiKey: _options.ApiKey,
-                    modelId: string.IsNullOrWhiteSpace(_options.Model) ? null : _options.Model, httpClient: _http);
-                break;
-            case LlmProvider.OpenAI when string.IsNullOrWhiteSpace(_options.Endpoint):
-                builder.AddOpenAIChatCompletion(modelId: _options.Model, apiKey: _options.ApiKey, httpClient: _http);
-                break;
-            case LlmProvider.OpenAI:
-#pragma warning disable SKEXP0010 // the custom-endpoint overload, for OpenAI-compatible servers
-                builder.AddOpenAIChatCompletion(modelId: _options.Model, endpoint: new Uri(_options.Endpoint),
-                    apiKey: string.IsNullOrWhiteSpace(_options.ApiKey) ? "not-needed" : _options.ApiKey, httpClient: _http);
-#pragma warning restore SKEXP0010
-                break;
-            default:
-                throw new InvalidOperationException("the model path is only built when Llm:Provider is set");
-        }
-        _kernel = builder.Build();
         _function = KernelFunctionFactory.CreateFromPrompt(prompt);
     }
 
@@ -64,38 +36,18 @@ public sealed partial class SemanticKernelAnswerWriter : IAnswerWriter, IDisposa
     public async Task<KnowledgeAnswer> WriteAsync(string question, IReadOnlyList<Passage> passages, KnowledgeAnswer fallback, CancellationToken ct)
     {
         if (passages.Count == 0) return fallback;
-        var started = Stopwatch.GetTimestamp();
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        deadline.CancelAfter(TimeSpan.FromSeconds(_options.TimeoutSeconds));
         var arguments = new KernelArguments { ["question"] = question, ["passages"] = Render(passages) };
-
-        string? reply = null;
-        for (var attempt = 0; reply is null; attempt++)
+        var result = await _model.InvokeAsync(_function, arguments, ct);
+        if (result.Text is not { } reply)
         {
-            try
-            {
-                var result = await _kernel.InvokeAsync(_function, arguments, deadline.Token);
-                reply = result.GetValue<string>()?.Trim() ?? "";
-            }
-            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-            {
-                Log.ModelFallback(_logger, "timeout", Elapsed(started));
-                return fallback;
-            }
-            catch (HttpOperationException e) when (attempt < _options.MaxRetries && IsTransient(e.StatusCode))
-            {
-                Log.ModelRetry(_logger, attempt + 1, (int?)e.StatusCode ?? 0);
-            }
-            catch (Exception e) when (e is HttpOperationException or KernelException or HttpRequestException or InvalidOperationException)
-            {
-                Log.ModelFallback(_logger, e is HttpOperationException h ? $"HTTP {(int?)h.StatusCode}" : e.GetType().Name, Elapsed(started));
-                return fallback;
-            }
+            Log.ModelFallback(_logger, result.Failure!, result.ElapsedMs);
+            return fallback;
         }
+        var elapsed = result.ElapsedMs;
 
         if (reply.Length == 0 || reply.Contains(NotInNotes, StringComparison.Ordinal))
         {
-            Log.ModelFallback(_logger, "no answer from the passages", Elapsed(started));
+            Log.ModelFallback(_logger, "no answer from the passages", elapsed);
             return fallback;
         }
         var cited = new SortedSet<int>();
@@ -104,15 +56,15 @@ public sealed partial class SemanticKernelAnswerWriter : IAnswerWriter, IDisposa
                 cited.Add(int.Parse(n, System.Globalization.CultureInfo.InvariantCulture));
         if (cited.Count == 0)
         {
-            Log.ModelFallback(_logger, "no citations", Elapsed(started));
+            Log.ModelFallback(_logger, "no citations", elapsed);
             return fallback;
         }
         if (cited.Any(n => passages.All(p => p.Number != n)))
         {
-            Log.ModelFallback(_logger, "a citation names a passage that was not retrieved", Elapsed(started));
+            Log.ModelFallback(_logger, "a citation names a passage that was not retrieved", elapsed);
             return fallback;
         }
-        Log.ModelAnswerUsed(_logger, passages.Count, cited.Count, Elapsed(started));
+        Log.ModelAnswerUsed(_logger, passages.Count, cited.Count, elapsed);
         var citations = passages.Where(p => cited.Contains(p.Number)).Select(p => p.ToCitation()).ToList();
         return new KnowledgeAnswer(reply, Abstained: false, citations, []);
     }
@@ -128,11 +80,4 @@ public sealed partial class SemanticKernelAnswerWriter : IAnswerWriter, IDisposa
         }
         return sb.ToString().TrimEnd();
     }
-
-    private static bool IsTransient(HttpStatusCode? status) =>
-        status is null or HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests || (int)status >= 500;
-
-    private static long Elapsed(long started) => (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-
-    public void Dispose() => _http.Dispose();
 }

@@ -111,6 +111,15 @@ public static class MemoStore
         return row;
     }
 
+    /// <summary>
+    /// Replaces a version's document (its narrative summary) only if it is still <paramref name="expectedJson"/>;
+    /// false when another writer changed it first. Rating, flags and the rest of the row never change.
+    /// </summary>
+    public static async Task<bool> UpdateDocumentAsync(DbTransaction tx, long id, string expectedJson, string documentJson) =>
+        await tx.Connection!.ExecuteAsync(
+            "UPDATE memo_versions SET document_json = @DocumentJson WHERE id = @Id AND document_json = @ExpectedJson",
+            new { Id = id, ExpectedJson = expectedJson, DocumentJson = documentJson }, tx) == 1;
+
     public static Task AddDecisionAsync(DbTransaction tx, DecisionRow row) =>
         tx.Connection!.ExecuteAsync(
             """

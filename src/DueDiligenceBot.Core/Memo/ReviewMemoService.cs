@@ -28,11 +28,15 @@ public sealed record StoredMemo(MemoVersionRow Row, MemoDocument Memo);
 public sealed class ReviewMemoService(
     MemoBuilder builder,
     IMemoNarrator narrator,
+    IDbConnectionFactory db,
     TimeProvider clock,
     IOptions<ReviewOptions> reviewOptions,
     ILogger<ReviewMemoService> logger) : IReviewMemo
 {
     private static readonly TimeSpan NarrativeTimeout = TimeSpan.FromSeconds(20);
+    // Stored versions this process has already asked the model about: a rejected or failed narrative is not
+    // retried on every page view (each try may wait Llm:TimeoutSeconds). A restart allows one more try.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, byte> _narrationTried = new();
     private readonly string _baseUrl = reviewOptions.Value.PublicBaseUrl.TrimEnd('/');
 
     public MemoBuilder Builder => builder;
@@ -86,12 +90,15 @@ public sealed class ReviewMemoService(
 
     // ----- memos from stored reviews ----------------------------------------------------------------
 
-    /// <summary>The memo of a review computed now from its current answers; not stored.</summary>
+    /// <summary>
+    /// The memo of a review computed now from its current answers, with the deterministic summary; not stored.
+    /// It runs inside the caller's transaction, so it never calls the model (see <see cref="NarrateStoredAsync(long, CancellationToken)"/>).
+    /// </summary>
     public async Task<MemoDocument> LiveAsync(DbTransaction tx, VendorRow vendor, ReviewRow review, DateOnly asOf, CancellationToken ct, int? version = null)
     {
         var input = await InputAsync(tx, vendor, review, asOf, version);
         var (memo, _) = builder.Build(input);
-        return await NarrateAsync(memo, ct);
+        return memo;
     }
 
     /// <summary>The stored memo version of a completed review, adding one when there is none or the answers changed since.</summary>
@@ -212,6 +219,57 @@ public sealed class ReviewMemoService(
     }
 
     // ----- narrative --------------------------------------------------------------------------------
+
+    /// <summary>Whether a model narrator is configured (Llm:Provider is not None).</summary>
+    public bool HasNarrator => narrator is not RulesOnlyNarrator;
+
+    /// <inheritdoc />
+    public async Task OnReviewCommittedAsync(long reviewId, CancellationToken ct)
+    {
+        if (!HasNarrator) return;
+        await NarrateStoredAsync(reviewId, ct);
+    }
+
+    /// <summary>
+    /// Outside any transaction: gives the latest stored version of a review the model's summary, if it still has
+    /// the deterministic one. Reads in one short transaction, calls the model with no transaction (and so no
+    /// SQLite write lock) open, and stores the checked narrative as an update in another short one.
+    /// </summary>
+    public async Task<MemoDocument?> NarrateStoredAsync(long reviewId, CancellationToken ct)
+    {
+        if (!HasNarrator) return null;
+        MemoVersionRow? row;
+        await using (var connection = await db.OpenAsync(ct))
+        await using (var tx = await connection.BeginTurnAsync(ct))
+        {
+            row = await MemoStore.LatestVersionOfReviewAsync(tx, reviewId);
+            await tx.CommitAsync(ct);
+        }
+        return row is null ? null : await NarrateStoredAsync(row, MemoJson.Deserialize(row.DocumentJson), ct);
+    }
+
+    /// <summary>
+    /// Outside any transaction: the stored version <paramref name="row"/> with the model's summary when one is
+    /// configured and passes <see cref="NarrativeCheck"/> (then stored as an update of that version's document,
+    /// unless the document changed meanwhile); otherwise <paramref name="memo"/> unchanged.
+    /// </summary>
+    public async Task<MemoDocument> NarrateStoredAsync(MemoVersionRow row, MemoDocument memo, CancellationToken ct)
+    {
+        if (!HasNarrator || memo.SummarySource != "rules" || !_narrationTried.TryAdd(row.Id, 0)) return memo;
+        var narrated = await NarrateAsync(memo, ct);
+        if (narrated.SummarySource == "rules") return memo;
+        await using var connection = await db.OpenAsync(ct);
+        await using var tx = await connection.BeginTurnAsync(ct);
+        var updated = await MemoStore.UpdateDocumentAsync(tx, row.Id, row.DocumentJson, MemoJson.Serialize(narrated));
+        await tx.CommitAsync(ct);
+        if (!updated)
+        {
+            Log.NarrativeNotStored(logger, row.VendorId, row.Version);
+            return memo;
+        }
+        Log.NarrativeStored(logger, row.VendorId, row.Version);
+        return narrated;
+    }
 
     /// <summary>Replaces the deterministic summary with the narrator's, only if it passes <see cref="NarrativeCheck"/>.</summary>
     public async Task<MemoDocument> NarrateAsync(MemoDocument memo, CancellationToken ct)

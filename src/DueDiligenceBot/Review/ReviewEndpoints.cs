@@ -140,6 +140,12 @@ public static class ReviewEndpoints
         var decisions = await MemoStore.DecisionsAsync(tx, vendor.Id);
         await tx.CommitAsync(ct);
         var latest = versions.FirstOrDefault();
+        // A stored version still carrying the deterministic summary gets the model's narrative now, outside the
+        // transaction (e.g. a version added because answers changed after completion). No model: unchanged.
+        if (shown is not null && latest is not null && shown.Version == latest.Version)
+            memo = await memos.NarrateStoredAsync(shown, memo, ct);
+        else if (shown is null)
+            memo = await memos.NarrateAsync(memo, ct); // a draft: narrated for this view, never stored
         return new MemoView(vendor, review, memo, shown, latest, versions, decisions);
     }
 
@@ -195,6 +201,8 @@ public static class ReviewEndpoints
             await memos.EnsureVersionAsync(tx, vendorRow, review, actor.UserName, ct);
         }
         await tx.CommitAsync(ct);
+        // The stored version has the deterministic summary; the model's (if any) is added now, outside the transaction.
+        if (open.Count == 0) await memos.NarrateStoredAsync(review.Id, ct);
         var path = Uri.EscapeDataString(vendorRow.Name);
         return Results.Json(new
         {
@@ -231,6 +239,8 @@ public static class ReviewEndpoints
             memo = await memos.LiveAsync(tx, row, review, date, ct);
             await tx.CommitAsync(ct);
         }
+        // The model (if any) words the summary after the transaction, so it holds no database lock.
+        memo = await memos.NarrateAsync(memo, ct);
         return Render(memo, format);
     }
 

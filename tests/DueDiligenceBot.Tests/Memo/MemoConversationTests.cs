@@ -26,7 +26,7 @@ public sealed class MemoConversationTests
         return reply;
     }
 
-    private static readonly Dictionary<string, string> Startup = new()
+    internal static readonly Dictionary<string, string> Startup = new()
     {
         ["service_description"] = "Remote patient monitoring",
         ["handles_phi"] = "yes",
