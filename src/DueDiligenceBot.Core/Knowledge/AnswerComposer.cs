@@ -148,7 +148,8 @@ public sealed class AnswerComposer(SectionIndex index)
     }
 
     private static bool IsEnumeration(IndexedSection section) =>
-        section.Sentences.Count(s => Ordinals.Any(o => s.Text.StartsWith(o, StringComparison.Ordinal))) >= 2;
+        section.Sentences.Count(s => Ordinals.Any(o => s.Text.StartsWith(o, StringComparison.Ordinal))) >= 2 ||
+        (section.Sentences.Count is > 2 and <= MaxSentences && section.Sentences[^1].Text.StartsWith("Finally,", StringComparison.Ordinal));
 
     /// <summary>Adds a section's sentences in order, up to <paramref name="max"/> and a word budget (the first always).</summary>
     private static void TakeInOrder(IndexedSection section, int max, int budget, List<(IndexedSection, IndexedSentence)> chosen)
