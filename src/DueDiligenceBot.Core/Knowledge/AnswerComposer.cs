@@ -94,8 +94,18 @@ public sealed class AnswerComposer(SectionIndex index)
         }
         else
         {
-        var words = Take(hits[0].Section, second.Section is null ? MaxSectionSentences : MaxSectionSentences - 1, WordBudget, chosen, 0, weights, total);
-        if (second.Section is not null && chosen.Count < MaxSentences)
+        // A runner-up whose opening only announces what its next sentence lists ("Several requirements have no
+        // SOC 2 evidence. They are ...") is worth nothing without that sentence: keep the two together.
+        var continued = second.Section is { Sentences.Count: > 1 } runner && OpensWithBackReference(runner.Sentences[1].Text);
+        var leadMax = second.Section is null ? MaxSectionSentences : continued ? MaxSectionSentences - 2 : MaxSectionSentences - 1;
+        var words = Take(hits[0].Section, leadMax, WordBudget, chosen, 0, weights, total);
+        if (continued && chosen.Count <= MaxSentences - 2)
+        {
+            var pair = second.Section!.Sentences.Take(2).ToList();
+            if (words + pair.Sum(x => WordCount(x.Text)) <= TotalWordBudget)
+                foreach (var sentence in pair) chosen.Add((second.Section, sentence));
+        }
+        else if (second.Section is not null && chosen.Count < MaxSentences)
             Take(second.Section, Math.Min(3, MaxSentences - chosen.Count), TotalWordBudget - words, chosen, words, weights, total);
         }
 
@@ -140,6 +150,10 @@ public sealed class AnswerComposer(SectionIndex index)
         return list;
     }
 
+    private static bool OpensWithBackReference(string sentence) =>
+        sentence.StartsWith("They ", StringComparison.Ordinal) || sentence.StartsWith("These ", StringComparison.Ordinal) ||
+        sentence.StartsWith("Those ", StringComparison.Ordinal);
+
     private static float HeadingMatch(IndexedSection section, Dictionary<string, float> weights)
     {
         var m = 0f;
@@ -180,6 +194,9 @@ public sealed class AnswerComposer(SectionIndex index)
             var n = WordCount(sentence.Text);
             if (taken >= max || (taken >= 1 && words + n > budget)) continue;
             if (taken == 0 && chosen.Count > 0 && n > budget) break;
+            // "These criteria ..." read after a skipped list make no sense: a back-reference needs the sentence before it.
+            if (sentence.Position > 0 && OpensWithBackReference(sentence.Text) &&
+                !chosen.Any(c => c.Item1.Id == section.Id && c.Item2.Position == sentence.Position - 1)) continue;
             chosen.Add((section, sentence));
             taken++;
             words += n;
