@@ -37,6 +37,7 @@ public sealed class AnswerComposer(SectionIndex index)
     // ("how HIPAA defines a breach" before "exceptions to the breach definition"). Ranking is unchanged.
     private const float LeadShare = 0.6f;
     private const float LeadScoreFactor = 0.1f;
+    private const float OtherNoteLeadShare = 0.95f;
     private static readonly string[] Ordinals = ["First,", "Second,", "Third,", "Fourth,", "Fifth,", "Finally,", "The first ", "The second ", "The third "];
 
     private static readonly string[] StarterTopics = ["soc2-overview", "hipaa-security-rule-scope", "hitrust-csf-overview"];
@@ -134,11 +135,12 @@ public sealed class AnswerComposer(SectionIndex index)
         var bestValue = float.MinValue;
         for (var i = 1; i < hits.Count; i++)
         {
-            // Only sections of the best note compete: another note's heading may echo the question's words
-            // ("HIPAA compliant") while answering a different question (HITRUST rather than SOC 2). And a
-            // challenger must match at least as much of the question in its text as well as more in its heading.
+            // Sections of the best note compete when reasonably close; another note's only when nearly level, since
+            // its heading may echo the question's words ("HIPAA compliant") while answering a different question.
+            // A challenger must match at least as much of the question in its text as well as more in its heading.
             var h = hits[i];
-            if (h.Score < top * LeadShare || h.Section.Note.Id != hits[0].Section.Note.Id || h.Coverage < hits[0].Coverage) continue;
+            var share = h.Section.Note.Id == hits[0].Section.Note.Id ? LeadShare : OtherNoteLeadShare;
+            if (h.Score < top * share || h.Coverage < hits[0].Coverage) continue;
             var heading = HeadingMatch(h.Section, weights);
             if (heading <= leadHeading) continue;
             var value = heading / total + LeadScoreFactor * h.Score / top;
