@@ -38,6 +38,7 @@ public sealed class AnswerComposer(SectionIndex index)
     private const float LeadShare = 0.6f;
     private const float LeadScoreFactor = 0.1f;
     private const float OtherNoteLeadShare = 0.95f;
+    private const float TieShare = 0.97f;
     private static readonly string[] Ordinals = ["First,", "Second,", "Third,", "Fourth,", "Fifth,", "Finally,", "The first ", "The second ", "The third "];
 
     private static readonly string[] StarterTopics = ["soc2-overview", "hipaa-security-rule-scope", "hitrust-csf-overview"];
@@ -142,6 +143,11 @@ public sealed class AnswerComposer(SectionIndex index)
             var share = h.Section.Note.Id == hits[0].Section.Note.Id ? LeadShare : OtherNoteLeadShare;
             if (h.Score < top * share || h.Coverage < hits[0].Coverage) continue;
             var heading = HeadingMatch(h.Section, weights);
+            // A level tie inside one note ("whats 164.312(b)" matches every section equally): the note's earlier
+            // section, which defines what the later ones compare or apply, leads.
+            var earlierTie = heading == leadHeading && best == 0 && h.Section.Note.Id == hits[0].Section.Note.Id &&
+                             h.Score >= top * TieShare && h.Section.Section.Index < hits[0].Section.Section.Index;
+            if (earlierTie) { best = i; bestValue = heading / total + LeadScoreFactor * h.Score / top; continue; }
             if (heading <= leadHeading) continue;
             var value = heading / total + LeadScoreFactor * h.Score / top;
             if (value > bestValue + 1e-4f) { best = i; bestValue = value; }
