@@ -33,6 +33,13 @@ public sealed class AnswerComposer(SectionIndex index)
     private const float PositionPenalty = 0.15f;
     private const float MatchFactor = 1f;
     private const int MaxCrosswalkRows = 6;
+    // Between close neighbours, the section whose heading names more of the question leads the answer
+    // ("how HIPAA defines a breach" before "exceptions to the breach definition"). Ranking is unchanged.
+    private const float LeadShare = 0.6f;
+    private const float LeadScoreFactor = 0.1f;
+    private const float OtherNoteLeadShare = 0.95f;
+    private const float TieShare = 0.97f;
+    private static readonly string[] Ordinals = ["First,", "Second,", "Third,", "Fourth,", "Fifth,", "Finally,", "The first ", "The second ", "The third "];
 
     private static readonly string[] StarterTopics = ["soc2-overview", "hipaa-security-rule-scope", "hitrust-csf-overview"];
 
@@ -58,10 +65,10 @@ public sealed class AnswerComposer(SectionIndex index)
 
     private KnowledgeAnswer ComposeFromSections(RetrievalResult retrieval)
     {
-        var hits = retrieval.Hits;
-        var top = hits[0].Score;
         var weights = QueryWeights(retrieval.Query);
         var total = Math.Max(weights.Values.Sum(), 1e-6f);
+        var hits = LeadFirst(retrieval.Hits, weights, total);
+        var top = hits[0].Score;
 
         // The best section carries the answer: its first sentence answers its heading, and a section is written
         // to read well alone. Long sections keep their first sentence and the ones that match the question best.
@@ -80,9 +87,29 @@ public sealed class AnswerComposer(SectionIndex index)
                 + (h.Section.Note.Id == hits[0].Section.Note.Id ? SameNoteBonus : 0))
             .FirstOrDefault();
 
-        var words = Take(hits[0].Section, second.Section is null ? MaxSectionSentences : MaxSectionSentences - 1, WordBudget, chosen, 0, weights, total);
-        if (second.Section is not null && chosen.Count < MaxSentences)
+        // A section written as a numbered list ("First, ... Second, ... Finally, ...") is read in order and alone:
+        // skipping a middle item or appending another section's sentence would drop part of the list.
+        if (IsEnumeration(hits[0].Section))
+        {
+            second = default;
+            TakeInOrder(hits[0].Section, MaxSentences, TotalWordBudget, chosen);
+        }
+        else
+        {
+        // A runner-up whose opening only announces what its next sentence lists ("Several requirements have no
+        // SOC 2 evidence. They are ...") is worth nothing without that sentence: keep the two together.
+        var continued = second.Section is { Sentences.Count: > 1 } runner && OpensWithBackReference(runner.Sentences[1].Text);
+        var leadMax = second.Section is null ? MaxSectionSentences : continued ? MaxSectionSentences - 2 : MaxSectionSentences - 1;
+        var words = Take(hits[0].Section, leadMax, WordBudget, chosen, 0, weights, total);
+        if (continued && chosen.Count <= MaxSentences - 2)
+        {
+            var pair = second.Section!.Sentences.Take(2).ToList();
+            if (words + pair.Sum(x => WordCount(x.Text)) <= TotalWordBudget)
+                foreach (var sentence in pair) chosen.Add((second.Section, sentence));
+        }
+        else if (second.Section is not null && chosen.Count < MaxSentences)
             Take(second.Section, Math.Min(3, MaxSentences - chosen.Count), TotalWordBudget - words, chosen, words, weights, total);
+        }
 
         var passages = new List<Passage>();
         var text = new StringBuilder();
@@ -98,6 +125,65 @@ public sealed class AnswerComposer(SectionIndex index)
             text.Append(" [").Append(passage.Number).Append(']');
         }
         return new KnowledgeAnswer(text.ToString(), Abstained: false, passages.Select(p => p.ToCitation()).ToList(), []);
+    }
+
+    /// <summary>The hits with the answer's lead section first: among the best note's sections close to the best score, the one whose heading names most of the question.</summary>
+    private static IReadOnlyList<SectionHit> LeadFirst(IReadOnlyList<SectionHit> hits, Dictionary<string, float> weights, float total)
+    {
+        var top = hits[0].Score;
+        var leadHeading = HeadingMatch(hits[0].Section, weights);
+        var best = 0;
+        var bestValue = float.MinValue;
+        for (var i = 1; i < hits.Count; i++)
+        {
+            // Sections of the best note compete when reasonably close; another note's only when nearly level, since
+            // its heading may echo the question's words ("HIPAA compliant") while answering a different question.
+            // A challenger must match at least as much of the question in its text as well as more in its heading.
+            var h = hits[i];
+            var share = h.Section.Note.Id == hits[0].Section.Note.Id ? LeadShare : OtherNoteLeadShare;
+            if (h.Score < top * share || h.Coverage < hits[0].Coverage) continue;
+            var heading = HeadingMatch(h.Section, weights);
+            // A level tie inside one note ("whats 164.312(b)" matches every section equally): the note's earlier
+            // section, which defines what the later ones compare or apply, leads.
+            var earlierTie = heading == leadHeading && best == 0 && h.Section.Note.Id == hits[0].Section.Note.Id &&
+                             h.Score >= top * TieShare && h.Section.Section.Index < hits[0].Section.Section.Index;
+            if (earlierTie) { best = i; bestValue = heading / total + LeadScoreFactor * h.Score / top; continue; }
+            if (heading <= leadHeading) continue;
+            var value = heading / total + LeadScoreFactor * h.Score / top;
+            if (value > bestValue + 1e-4f) { best = i; bestValue = value; }
+        }
+        if (best == 0) return hits;
+        var list = new List<SectionHit>(hits.Count) { hits[best] };
+        for (var i = 0; i < hits.Count; i++) if (i != best) list.Add(hits[i]);
+        return list;
+    }
+
+    private static bool OpensWithBackReference(string sentence) =>
+        sentence.StartsWith("They ", StringComparison.Ordinal) || sentence.StartsWith("These ", StringComparison.Ordinal) ||
+        sentence.StartsWith("Those ", StringComparison.Ordinal);
+
+    private static float HeadingMatch(IndexedSection section, Dictionary<string, float> weights)
+    {
+        var m = 0f;
+        foreach (var t in section.HeadingTerms) m += weights.GetValueOrDefault(t);
+        return m;
+    }
+
+    private static bool IsEnumeration(IndexedSection section) =>
+        section.Sentences.Count(s => Ordinals.Any(o => s.Text.StartsWith(o, StringComparison.Ordinal))) >= 2 ||
+        (section.Sentences.Count is > 2 and <= MaxSentences && section.Sentences[^1].Text.StartsWith("Finally,", StringComparison.Ordinal));
+
+    /// <summary>Adds a section's sentences in order, up to <paramref name="max"/> and a word budget (the first always).</summary>
+    private static void TakeInOrder(IndexedSection section, int max, int budget, List<(IndexedSection, IndexedSentence)> chosen)
+    {
+        var words = 0;
+        foreach (var sentence in section.Sentences.OrderBy(s => s.Position))
+        {
+            var n = WordCount(sentence.Text);
+            if (chosen.Count >= max || (chosen.Count > 0 && words + n > budget)) break;
+            chosen.Add((section, sentence));
+            words += n;
+        }
     }
 
     /// <summary>Adds up to <paramref name="max"/> sentences of a section: its first, then the best matches, within a word budget.</summary>
@@ -116,6 +202,9 @@ public sealed class AnswerComposer(SectionIndex index)
             var n = WordCount(sentence.Text);
             if (taken >= max || (taken >= 1 && words + n > budget)) continue;
             if (taken == 0 && chosen.Count > 0 && n > budget) break;
+            // "These criteria ..." read after a skipped list make no sense: a back-reference needs the sentence before it.
+            if (sentence.Position > 0 && OpensWithBackReference(sentence.Text) &&
+                !chosen.Any(c => c.Item1.Id == section.Id && c.Item2.Position == sentence.Position - 1)) continue;
             chosen.Add((section, sentence));
             taken++;
             words += n;

@@ -21,7 +21,7 @@ public static class RetrievalBenchmark
             var r = kb.Retriever.Retrieve(one, 12);
             Console.Error.WriteLine($"terms={string.Join(" ", r.Query.Terms.Select(t => t.Term + (t.Weight < 1 ? "~" : "")))}");
             foreach (var h in r.Hits.OrderByDescending(h => h.Score).Take(10))
-                Console.Error.WriteLine($"  {h.Score,7:F2} cov={h.Coverage:F2} {h.Section.Note.Id}#{h.Section.Section.Index} {h.Section.Section.Heading}");
+                Console.Error.WriteLine($"  {h.Score,7:F2} cov={h.Coverage:F2} {h.Section.Note.Id}#{h.Section.Section.Index} {h.Section.Section.Heading} [{string.Join(" ", h.Section.HeadingTerms)}]");
             Console.Error.WriteLine(kb.Composer.Compose(r).Text);
             return Task.FromResult<object>(new { });
         }
