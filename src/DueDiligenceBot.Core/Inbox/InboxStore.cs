@@ -37,11 +37,6 @@ public static class InboxStore
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    // ClaimAsync maps outcome_json and dedup_key by name. Dapper caches a query's column map the first time it
-    // reads a row, so the underscore matching must be on before that, not only once ReviewStore was touched:
-    // otherwise a redelivery after a restart (or a failed delivery) finds no stored outcome and delivers nothing.
-    static InboxStore() => DefaultTypeMap.MatchNamesWithUnderscores = true;
-
     /// <summary>Stores an event unless one with the same source and key is stored already; returns its id, or null for a duplicate.</summary>
     public static async Task<long?> TryEnqueueAsync(DbConnection connection, string source, string dedupKey, InboxEnvelope envelope, DateTimeOffset now)
     {
@@ -76,7 +71,7 @@ public static class InboxStore
                         WHERE status IN ('pending', 'processed') AND (lease_until IS NULL OR lease_until < @Now) AND {sourceIn}
                         ORDER BY id LIMIT 1)
               AND status IN ('pending', 'processed') AND (lease_until IS NULL OR lease_until < @Now)
-            RETURNING id, source, dedup_key AS DedupKey, payload, status, attempts, outcome_json AS OutcomeJson
+            RETURNING id, source, dedup_key, payload, status, attempts, outcome_json
             """, new { Now = now.ToString("O"), Until = leaseUntil.ToString("O"), Sources = sources.ToArray() });
     }
 

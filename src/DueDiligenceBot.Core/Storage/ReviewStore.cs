@@ -77,8 +77,6 @@ public sealed class VendorSummaryRow
 /// </summary>
 public static class ReviewStore
 {
-    static ReviewStore() => DefaultTypeMap.MatchNamesWithUnderscores = true;
-
     public const int MaxVendorNameLength = 100;
 
     public static string NameKey(string name) =>
