@@ -1,14 +1,15 @@
-using System.Runtime.CompilerServices;
 using Dapper;
 
 namespace DueDiligenceBot.Core.Storage;
 
 /// <summary>
-/// Dapper reads snake_case columns (<c>dedup_key</c>) into PascalCase properties (<c>DedupKey</c>). Set once when
-/// this assembly loads, so no query depends on which store happened to run first.
+/// Dapper reads snake_case columns (<c>dedup_key</c>) into PascalCase properties (<c>DedupKey</c>). Switched on by
+/// the connection factories, which every query goes through, so no query depends on which store ran first.
 /// </summary>
 internal static class DapperSetup
 {
-    [ModuleInitializer]
-    internal static void Initialize() => DefaultTypeMap.MatchNamesWithUnderscores = true;
+    static DapperSetup() => DefaultTypeMap.MatchNamesWithUnderscores = true;
+
+    /// <summary>Runs the static constructor once; calling it again costs nothing.</summary>
+    internal static void EnsureInitialized() { }
 }

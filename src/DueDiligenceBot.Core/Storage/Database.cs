@@ -26,6 +26,7 @@ public sealed class SqliteConnectionFactory : IDbConnectionFactory
 
     public SqliteConnectionFactory(string path)
     {
+        DapperSetup.EnsureInitialized();
         var full = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         FilePath = full;
@@ -62,7 +63,11 @@ public sealed class PostgresConnectionFactory : IDbConnectionFactory, IAsyncDisp
 
     public PostgresConnectionFactory(IOptions<StorageOptions> options) : this(options.Value.ConnectionString!) { }
 
-    public PostgresConnectionFactory(string connectionString) => _dataSource = NpgsqlDataSource.Create(connectionString);
+    public PostgresConnectionFactory(string connectionString)
+    {
+        DapperSetup.EnsureInitialized();
+        _dataSource = NpgsqlDataSource.Create(connectionString);
+    }
 
     public SqlDialect Dialect => SqlDialect.Postgres;
 
