@@ -40,15 +40,7 @@ public static class EngineBenchmark
                 var replies = await engine.HandleAsync(new IncomingMessage("bench", $"c{v}", "u", "U", text));
                 if (v >= 10) latencies.Add(sw.Elapsed.TotalMilliseconds); // the first ten vendors warm up
                 var q = replies.LastOrDefault(r => r.Question is not null)?.Question;
-                text = q is null ? "status" : q.Type switch
-                {
-                    QuestionType.YesNo => "yes",
-                    QuestionType.Choice => "1",
-                    QuestionType.MultiChoice => "1, 2",
-                    QuestionType.Date => "2026-06-30",
-                    QuestionType.Number => "12",
-                    _ => "none",
-                };
+                text = q is null ? "status" : PlausibleAnswer.For(q.Type);
             }
         }
         latencies.Sort();

@@ -210,15 +210,7 @@ public static class LoadBenchmark
     {
         var q = reply.GetProperty("replies").EnumerateArray().LastOrDefault(r => r.GetProperty("question").ValueKind == JsonValueKind.Object);
         if (q.ValueKind != JsonValueKind.Object) return null;
-        return q.GetProperty("question").GetProperty("type").GetString() switch
-        {
-            "yesno" => "yes",
-            "choice" => "1",
-            "multichoice" => "1, 2",
-            "date" => "2026-06-30",
-            "number" => "12",
-            _ => "none",
-        };
+        return PlausibleAnswer.For(q.GetProperty("question").GetProperty("type").GetString());
     }
 
     internal static double Percentile(List<double> sorted, double p) =>

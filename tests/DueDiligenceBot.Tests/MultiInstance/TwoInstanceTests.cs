@@ -74,10 +74,7 @@ public sealed class TwoInstanceTests : IAsyncLifetime
         while (Question(reply) is { } q && turns < 200)
         {
             asked.Add(q.GetProperty("key").GetString()!);
-            var answer = q.GetProperty("type").GetString() switch
-            {
-                "yesno" => "yes", "choice" => "1", "multichoice" => "1, 2", "date" => "2026-06-30", "number" => "12", _ => "none",
-            };
+            var answer = PlausibleAnswer.For(q.GetProperty("type").GetString());
             reply = await SayAsync(++turns % 2 == 0 ? _a! : _b!, "lb-chat", answer);
         }
         Assert.Contains("The review of Acme Health is complete", reply.GetRawText());

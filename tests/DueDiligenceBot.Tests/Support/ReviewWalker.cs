@@ -6,15 +6,7 @@ namespace DueDiligenceBot.Tests.Support;
 public static class ReviewWalker
 {
     /// <summary>A plausible typed answer for any question, so tests can walk a whole review.</summary>
-    public static string DefaultAnswer(QuestionPrompt q) => q.Type switch
-    {
-        QuestionType.YesNo => "yes",
-        QuestionType.Choice => "1",
-        QuestionType.MultiChoice => "1, 2",
-        QuestionType.Date => "2026-06-30",
-        QuestionType.Number => "12",
-        _ => "none",
-    };
+    public static string DefaultAnswer(QuestionPrompt q) => PlausibleAnswer.For(q.Type);
 
     /// <summary>
     /// Answers every question the bot asks (with <paramref name="answerFor"/> where it returns a value, the
