@@ -9,7 +9,9 @@ if (DueDiligenceBot.Channels.Teams.TeamsAppPackage.IsVerb(args))
 if (CliVerbs.IsVerb(args))
     return await CliVerbs.RunAsync(args);
 
-var builder = WebApplication.CreateBuilder(args);
+// Settings are validated once, at start, so they are not reloaded when a file changes. Reloading would also
+// put a recursive file watcher on the working directory, which then wakes on every write to the SQLite file.
+var builder = WebApplication.CreateBuilder([.. args, "--hostBuilder:reloadConfigOnChange=false"]);
 if (string.IsNullOrEmpty(builder.Configuration["urls"]))
     builder.WebHost.UseUrls("http://localhost:3978");
 

@@ -30,7 +30,7 @@ public static class LoadBenchmark
         {
             var env = Env(new(slackEnv) { ["Storage__SqlitePath"] = folder.File("load.db") });
             await using var app = await AppProcess.StartAsync(folder.Path, env);
-            results["sqlite_1_instance"] = await DriveAsync([app.Address], conversations, turns);
+            results["sqlite_1_instance"] = await DriveAsync([app], conversations, turns);
             results["sqlite_1_instance_slack"] = await DriveSlackAsync([app.Address], conversations, turns, () => Delivered(folder.File("load.db"), null));
         }
 
@@ -50,7 +50,7 @@ public static class LoadBenchmark
                 var env = Env(new(slackEnv) { ["Storage__Provider"] = "Postgres", ["Storage__ConnectionString"] = cs });
                 await using var a = await AppProcess.StartAsync(folder.Path, env);
                 await using var b = await AppProcess.StartAsync(folder.Path, env);
-                results["postgres_2_instances"] = await DriveAsync([a.Address, b.Address], conversations, turns);
+                results["postgres_2_instances"] = await DriveAsync([a, b], conversations, turns);
                 results["postgres_2_instances_slack"] = await DriveSlackAsync([a.Address, b.Address], conversations, turns, () => Delivered(null, cs));
             }
             finally
@@ -146,7 +146,7 @@ public static class LoadBenchmark
         extra["Review__MaxTurnsPerUserPerMinute"] = "100000";
         extra["Review__ApiRequestsPerMinutePerClient"] = "1000000";
         extra["Logging__LogLevel__Default"] = "Warning";
-        extra["ASPNETCORE_ENVIRONMENT"] = "Development"; // the web chat needs no sign-in there
+        extra["ASPNETCORE_ENVIRONMENT"] = "Production"; // as deployed; without Review:SignIn that is local mode (loopback only)
         return extra;
     }
 
@@ -158,43 +158,63 @@ public static class LoadBenchmark
         await cmd.ExecuteNonQueryAsync();
     }
 
-    private static async Task<object> DriveAsync(Uri[] instances, int conversations, int turnsEach)
+    /// <summary>
+    /// Warm-up first (the same load, unmeasured, so the JIT has compiled the hot paths at full tier, as in a
+    /// server that has been up for a minute), then the measured run. Also reports the CPU time the app
+    /// processes and this client used per turn: both share the same cores.
+    /// </summary>
+    private static async Task<object> DriveAsync(AppProcess[] apps, int conversations, int turnsEach)
     {
+        var instances = apps.Select(a => a.Address).ToArray();
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = conversations * 2 }) { Timeout = TimeSpan.FromSeconds(30) };
-        // Warm-up: one conversation's first turns on each instance.
-        foreach (var i in instances) await SayAsync(http, i, "warmup", "start review Warmup Vendor");
+        var warmupTurns = int.Parse(Environment.GetEnvironmentVariable("DDBOT_LOAD_WARMUP_TURNS") ?? "30");
+        if (warmupTurns > 0) await WalkAsync(http, instances, conversations, warmupTurns, "warmup");
 
-        var latencies = new List<double>[conversations];
-        var failures = 0;
+        var serverCpu = apps.Sum(a => a.CpuTime.TotalMilliseconds);
+        var clientCpu = Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds;
         var total = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, conversations).Select(async c =>
-        {
-            latencies[c] = new List<double>(turnsEach);
-            var text = $"start review Load Vendor {c}";
-            for (var t = 0; t < turnsEach; t++)
-            {
-                var instance = instances[(c + t) % instances.Length];
-                var sw = Stopwatch.StartNew();
-                JsonElement reply;
-                try { reply = await SayAsync(http, instance, $"load-{c}", text); }
-                catch (HttpRequestException) { Interlocked.Increment(ref failures); continue; }
-                latencies[c].Add(sw.Elapsed.TotalMilliseconds);
-                text = NextAnswer(reply) ?? $"start review Load Vendor {c} again {t}";
-            }
-        }));
+        var (latencies, failures) = await WalkAsync(http, instances, conversations, turnsEach, "load");
         total.Stop();
+        serverCpu = apps.Sum(a => a.CpuTime.TotalMilliseconds) - serverCpu;
+        clientCpu = Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds - clientCpu;
         var all = latencies.SelectMany(l => l).Order().ToList();
         return new
         {
             instances = instances.Length,
+            warmup_turns_per_conversation = warmupTurns,
             turns = all.Count,
             failures,
             seconds = Math.Round(total.Elapsed.TotalSeconds, 2),
             turns_per_second = Math.Round(all.Count / total.Elapsed.TotalSeconds, 1),
             p50_ms = Percentile(all, 0.50),
+            p90_ms = Percentile(all, 0.90),
             p99_ms = Percentile(all, 0.99),
             max_ms = Math.Round(all[^1], 2),
+            app_cpu_ms_per_turn = Math.Round(serverCpu / Math.Max(1, all.Count), 3),
+            client_cpu_ms_per_turn = Math.Round(clientCpu / Math.Max(1, all.Count), 3),
         };
+    }
+
+    private static async Task<(List<double>[] Latencies, int Failures)> WalkAsync(HttpClient http, Uri[] instances, int conversations, int turnsEach, string prefix)
+    {
+        var latencies = new List<double>[conversations];
+        var failures = 0;
+        await Task.WhenAll(Enumerable.Range(0, conversations).Select(async c =>
+        {
+            latencies[c] = new List<double>(turnsEach);
+            var text = $"start review {prefix} Vendor {c}";
+            for (var t = 0; t < turnsEach; t++)
+            {
+                var instance = instances[(c + t) % instances.Length];
+                var sw = Stopwatch.StartNew();
+                JsonElement reply;
+                try { reply = await SayAsync(http, instance, $"{prefix}-{c}", text); }
+                catch (HttpRequestException) { Interlocked.Increment(ref failures); continue; }
+                latencies[c].Add(sw.Elapsed.TotalMilliseconds);
+                text = NextAnswer(reply) ?? $"start review {prefix} Vendor {c} again {t}";
+            }
+        }));
+        return (latencies, failures);
     }
 
     private static async Task<JsonElement> SayAsync(HttpClient http, Uri instance, string conversation, string text)

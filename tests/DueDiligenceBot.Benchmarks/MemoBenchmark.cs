@@ -165,8 +165,8 @@ public static class MemoBenchmark
     /// <summary>10,000 vendors, each with a completed review, a memo version and (for a third) a decision, in one transaction.</summary>
     private static async Task SeedAsync(IDbConnectionFactory factory, int count)
     {
-        await using var connection = await factory.OpenAsync();
-        await using var tx = await connection.BeginTurnAsync();
+        await using var turn = await factory.BeginTurnAsync();
+        var (connection, tx) = (turn.Connection, turn.Transaction);
         string[] ratings = ["low", "moderate", "high", "critical"];
         var at = "2026-11-23T12:00:00.0000000+00:00";
         for (var i = 1; i <= count; i++)

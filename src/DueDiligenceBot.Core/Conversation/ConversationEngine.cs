@@ -134,10 +134,9 @@ public sealed partial class ConversationEngine(
     private async Task<TurnOutcome> RecordAsync(long? deliveryId, TurnOutcome outcome, CancellationToken ct)
     {
         if (deliveryId is not long id) return outcome;
-        await using var connection = await db.OpenAsync(ct);
-        await using var tx = await connection.BeginTurnAsync(ct);
-        var stored = await InboxStore.MarkProcessedAsync(tx, id, outcome, clock.GetUtcNow());
-        await tx.CommitAsync(ct);
+        await using var dbTurn = await db.BeginTurnAsync(ct);
+        var stored = await InboxStore.MarkProcessedAsync(dbTurn.Transaction, id, outcome, clock.GetUtcNow());
+        await dbTurn.CommitAsync(ct);
         return stored ?? outcome;
     }
 
@@ -163,8 +162,8 @@ public sealed partial class ConversationEngine(
 
     private async Task<TurnOutcome> RunTurnAsync(IncomingMessage message, string text, long? deliveryId, CancellationToken ct)
     {
-        await using var connection = await db.OpenAsync(ct);
-        await using var tx = await connection.BeginTurnAsync(ct);
+        await using var dbTurn = await db.BeginTurnAsync(ct);
+        var tx = dbTurn.Transaction;
         if (deliveryId is long id && await InboxStore.ProcessedOutcomeAsync(tx, id) is { } already)
             return already;
         var (state, version) = await ConversationStore.LoadAsync<ConversationState>(tx, message.ConversationKey);
@@ -176,7 +175,7 @@ public sealed partial class ConversationEngine(
         var outcome = turn.Outcome.ToTurnOutcome();
         if (deliveryId is long delivery && await InboxStore.MarkProcessedAsync(tx, delivery, outcome, turn.Now) is { } other)
             return other; // another instance finished this delivery first; ours rolls back
-        await tx.CommitAsync(ct);
+        await dbTurn.CommitAsync(ct);
         return outcome;
     }
 

@@ -75,7 +75,7 @@ public sealed class InboxWorker(
         deliverers ??= services.GetServices<IInboxDeliverer>().ToDictionary(d => d.Source, StringComparer.Ordinal);
         InboxItem? item;
         var now = clock.GetUtcNow();
-        await using (var connection = await db.OpenAsync())
+        await using (var connection = await db.OpenWriterAsync())
             item = await InboxStore.ClaimAsync(connection, deliverers.Keys.ToList(), now, now + TurnTimeout + TurnTimeout);
         if (item is null) return false;
 
@@ -90,7 +90,7 @@ public sealed class InboxWorker(
                 : InboxStore.Outcome(item.OutcomeJson);
             var replies = await engine.FinishAsync(outcome, timeout.Token);
             await deliverers[item.Source].DeliverAsync(envelope, replies, timeout.Token);
-            await using var done = await db.OpenAsync();
+            await using var done = await db.OpenWriterAsync();
             await InboxStore.MarkDeliveredAsync(done, item.Id, clock.GetUtcNow());
             Log.InboxDelivered(logger, item.Id, item.Source, item.Attempts);
         }
@@ -99,7 +99,7 @@ public sealed class InboxWorker(
             var giveUp = item.Attempts >= MaxAttempts;
             Log.InboxAttemptFailed(logger, e, item.Id, item.Source, item.Attempts, giveUp);
             var backoff = TimeSpan.FromSeconds(Math.Min(60, Math.Pow(2, item.Attempts)) + Random.Shared.NextDouble());
-            await using var connection = await db.OpenAsync();
+            await using var connection = await db.OpenWriterAsync();
             await InboxStore.RecordFailureAsync(connection, item.Id, e.GetType().Name, giveUp, clock.GetUtcNow() + backoff);
         }
         return true;
@@ -112,7 +112,7 @@ public sealed class EventInbox(IDbConnectionFactory db, InboxSignal signal, Time
     /// <summary>Stores the event durably; false when an event with this key was stored before (a retry or a duplicate).</summary>
     public async Task<bool> EnqueueAsync(string source, string dedupKey, InboxEnvelope envelope, CancellationToken ct = default)
     {
-        await using var connection = await db.OpenAsync(ct);
+        await using var connection = await db.OpenWriterAsync(ct);
         var id = await InboxStore.TryEnqueueAsync(connection, source, dedupKey, envelope, clock.GetUtcNow());
         if (id is null) return false;
         signal.Notify();

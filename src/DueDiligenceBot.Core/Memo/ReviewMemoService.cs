@@ -239,11 +239,10 @@ public sealed class ReviewMemoService(
     {
         if (!HasNarrator) return null;
         MemoVersionRow? row;
-        await using (var connection = await db.OpenAsync(ct))
-        await using (var tx = await connection.BeginTurnAsync(ct))
+        await using (var turn = await db.BeginTurnAsync(ct))
         {
-            row = await MemoStore.LatestVersionOfReviewAsync(tx, reviewId);
-            await tx.CommitAsync(ct);
+            row = await MemoStore.LatestVersionOfReviewAsync(turn.Transaction, reviewId);
+            await turn.CommitAsync(ct);
         }
         return row is null ? null : await NarrateStoredAsync(row, MemoJson.Deserialize(row.DocumentJson), ct);
     }
@@ -258,10 +257,12 @@ public sealed class ReviewMemoService(
         if (!HasNarrator || memo.SummarySource != "rules" || !_narrationTried.TryAdd(row.Id, 0)) return memo;
         var narrated = await NarrateAsync(memo, ct);
         if (narrated.SummarySource == "rules") return memo;
-        await using var connection = await db.OpenAsync(ct);
-        await using var tx = await connection.BeginTurnAsync(ct);
-        var updated = await MemoStore.UpdateDocumentAsync(tx, row.Id, row.DocumentJson, MemoJson.Serialize(narrated));
-        await tx.CommitAsync(ct);
+        bool updated;
+        await using (var turn = await db.BeginTurnAsync(ct))
+        {
+            updated = await MemoStore.UpdateDocumentAsync(turn.Transaction, row.Id, row.DocumentJson, MemoJson.Serialize(narrated));
+            await turn.CommitAsync(ct);
+        }
         if (!updated)
         {
             Log.NarrativeNotStored(logger, row.VendorId, row.Version);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Data;
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
@@ -15,7 +16,22 @@ public enum SqlDialect { Sqlite, Postgres }
 public interface IDbConnectionFactory
 {
     SqlDialect Dialect { get; }
+
+    /// <summary>A connection for reads (and for the migrator). Write through <see cref="BeginTurnAsync"/> or <see cref="OpenWriterAsync"/>.</summary>
     Task<DbConnection> OpenAsync(CancellationToken ct = default);
+
+    /// <summary>
+    /// A new connection with a write transaction: on SQLite it waits for this process's write gate and then
+    /// takes SQLite's write lock (BEGIN IMMEDIATE); on PostgreSQL it is READ COMMITTED. The gate is released
+    /// when the turn is committed or disposed.
+    /// </summary>
+    Task<DbTurn> BeginTurnAsync(CancellationToken ct = default);
+
+    /// <summary>
+    /// A connection for writes outside a turn (single statements in autocommit). On SQLite it holds this
+    /// process's write gate until it is closed, so keep it short; on PostgreSQL it is an ordinary connection.
+    /// </summary>
+    Task<DbConnection> OpenWriterAsync(CancellationToken ct = default);
 }
 
 public sealed class SqliteConnectionFactory : IDbConnectionFactory
@@ -55,6 +71,118 @@ public sealed class SqliteConnectionFactory : IDbConnectionFactory
         await cmd.ExecuteNonQueryAsync(ct);
         return connection;
     }
+
+    public async Task<DbConnection> OpenWriterAsync(CancellationToken ct = default)
+    {
+        var gate = await SqliteWriteGate.EnterAsync(FilePath, ct);
+        try
+        {
+            var connection = await OpenAsync(ct);
+            gate.ReleaseWhenClosed(connection);
+            return connection;
+        }
+        catch
+        {
+            gate.Release();
+            throw;
+        }
+    }
+
+    public async Task<DbTurn> BeginTurnAsync(CancellationToken ct = default)
+    {
+        var gate = await SqliteWriteGate.EnterAsync(FilePath, ct);
+        DbConnection? connection = null;
+        try
+        {
+            connection = await OpenAsync(ct);
+            var tx = ((SqliteConnection)connection).BeginTransaction(deferred: false);
+            return new DbTurn(connection, tx, gate.Release);
+        }
+        catch
+        {
+            if (connection is not null) await connection.DisposeAsync();
+            gate.Release();
+            throw;
+        }
+    }
+}
+
+/// <summary>
+/// SQLite lets one connection write at a time. Inside this process writers queue here, asynchronously and in
+/// order, instead of in SQLite's busy handler, which sleeps on a thread-pool thread and retries with back-off:
+/// under load that starves the pool and gives long, uneven waits. Other processes on the same file are still
+/// kept apart by SQLite's own lock and busy timeout.
+/// </summary>
+internal sealed class SqliteWriteGate
+{
+    /// <summary>How long a writer waits for the gate before its turn fails.</summary>
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
+    private static readonly ConcurrentDictionary<string, SemaphoreSlim> Gates = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _gate;
+    private int _released;
+
+    private SqliteWriteGate(SemaphoreSlim gate) => _gate = gate;
+
+    public static async Task<SqliteWriteGate> EnterAsync(string file, CancellationToken ct)
+    {
+        var gate = Gates.GetOrAdd(file, _ => new SemaphoreSlim(1, 1));
+        if (!await gate.WaitAsync(Timeout, ct))
+            throw new TimeoutException($"waited {Timeout.TotalSeconds:0} s for the SQLite write lock; is a write transaction left open?");
+        return new SqliteWriteGate(gate);
+    }
+
+    /// <summary>Releases the gate once, however often it is called.</summary>
+    public void Release()
+    {
+        if (Interlocked.Exchange(ref _released, 1) == 0) _gate.Release();
+    }
+
+    public void ReleaseWhenClosed(DbConnection connection) =>
+        connection.StateChange += (_, e) => { if (e.CurrentState == ConnectionState.Closed) Release(); };
+}
+
+/// <summary>
+/// One write transaction on its own connection. <see cref="CommitAsync"/> commits and closes it; disposing
+/// an uncommitted turn rolls it back. Either way the SQLite write gate is released at once, so work after
+/// the commit (a model call, another turn) never holds it.
+/// </summary>
+public sealed class DbTurn : IAsyncDisposable
+{
+    private readonly DbConnection _connection;
+    private readonly Action? _release;
+    private bool _closed;
+
+    internal DbTurn(DbConnection connection, DbTransaction transaction, Action? release)
+    {
+        _connection = connection;
+        Transaction = transaction;
+        _release = release;
+    }
+
+    public DbTransaction Transaction { get; }
+    public DbConnection Connection => _connection;
+
+    public async Task CommitAsync(CancellationToken ct = default)
+    {
+        await Transaction.CommitAsync(ct);
+        await DisposeAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_closed) return;
+        _closed = true;
+        try
+        {
+            await Transaction.DisposeAsync(); // rolls back unless committed
+            await _connection.DisposeAsync();
+        }
+        finally
+        {
+            _release?.Invoke();
+        }
+    }
 }
 
 public sealed class PostgresConnectionFactory : IDbConnectionFactory, IAsyncDisposable
@@ -73,17 +201,27 @@ public sealed class PostgresConnectionFactory : IDbConnectionFactory, IAsyncDisp
 
     public async Task<DbConnection> OpenAsync(CancellationToken ct = default) => await _dataSource.OpenConnectionAsync(ct);
 
+    public Task<DbConnection> OpenWriterAsync(CancellationToken ct = default) => OpenAsync(ct);
+
+    public async Task<DbTurn> BeginTurnAsync(CancellationToken ct = default)
+    {
+        var connection = await OpenAsync(ct);
+        try
+        {
+            return new DbTurn(connection, await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct), null);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
     public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 }
 
 public static class DbConnectionExtensions
 {
-    /// <summary>Starts the turn's transaction; on SQLite it takes the write lock at once (BEGIN IMMEDIATE).</summary>
-    public static async Task<DbTransaction> BeginTurnAsync(this DbConnection connection, CancellationToken ct = default) =>
-        connection is SqliteConnection sqlite
-            ? sqlite.BeginTransaction(deferred: false)
-            : await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
-
     /// <summary>
     /// Whether a failed turn lost a race it can win by running again: two first messages creating the same
     /// vendor, a serialization failure or a deadlock on PostgreSQL, a busy SQLite file.

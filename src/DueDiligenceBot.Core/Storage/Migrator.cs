@@ -41,7 +41,10 @@ public sealed class Migrator(IDbConnectionFactory factory, ILogger<Migrator> log
         var applied = 0;
         foreach (var script in Scripts(factory.Dialect))
         {
-            await using var tx = await connection.BeginTurnAsync(ct);
+            // Migrations run once, at start, on the one connection that holds PostgreSQL's advisory lock.
+            await using var tx = connection is Microsoft.Data.Sqlite.SqliteConnection sqlite
+                ? sqlite.BeginTransaction(deferred: false)
+                : await connection.BeginTransactionAsync(System.Data.IsolationLevel.ReadCommitted, ct);
             var done = await connection.ExecuteScalarAsync<int>(
                 "SELECT COUNT(*) FROM schema_migrations WHERE version = @Version", new { script.Version }, tx);
             if (done > 0) { await tx.RollbackAsync(ct); continue; }

@@ -85,13 +85,12 @@ public static class ReviewEndpoints
             int.TryParse(form["version"], NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : 0);
 
         DecisionOutcome outcome;
-        await using (var connection = await db.OpenAsync(ct))
-        await using (var tx = await connection.BeginTurnAsync(ct))
+        await using (var turn = await db.BeginTurnAsync(ct))
         {
-            var row = await ReviewStore.FindVendorAsync(tx, vendor);
+            var row = await ReviewStore.FindVendorAsync(turn.Transaction, vendor);
             if (row is null) return Html(ReviewPages.NotFound(vendor), StatusCodes.Status404NotFound);
-            outcome = await memos.DecideAsync(tx, row, submitted.Version, submitted.Decision, submitted.Conditions, new Actor(viewer.Id, viewer.Name, "web"), ct);
-            if (outcome is DecisionOutcome.Recorded) await tx.CommitAsync(ct);
+            outcome = await memos.DecideAsync(turn.Transaction, row, submitted.Version, submitted.Decision, submitted.Conditions, new Actor(viewer.Id, viewer.Name, "web"), ct);
+            if (outcome is DecisionOutcome.Recorded) await turn.CommitAsync(ct);
         }
         if (outcome is DecisionOutcome.Recorded)
             return Results.Redirect(ReviewMemoService.PagePath(vendor) + "#decision", permanent: false, preserveMethod: false);
@@ -111,8 +110,8 @@ public static class ReviewEndpoints
     /// <summary>What the memo page shows: the vendor, the memo (stored version or live draft), versions and decisions.</summary>
     private static async Task<MemoView?> LoadViewAsync(IDbConnectionFactory db, ReviewMemoService memos, string vendorName, int? version, CancellationToken ct)
     {
-        await using var connection = await db.OpenAsync(ct);
-        await using var tx = await connection.BeginTurnAsync(ct);
+        await using var turn = await db.BeginTurnAsync(ct);
+        var tx = turn.Transaction;
         var vendor = await ReviewStore.FindVendorAsync(tx, vendorName);
         if (vendor is null) return null;
         var review = await ReviewStore.LatestReviewAsync(tx, vendor.Id);
@@ -138,7 +137,7 @@ public static class ReviewEndpoints
             memo = await memos.LiveAsync(tx, vendor, review, memos.Today(), ct);
         }
         var decisions = await MemoStore.DecisionsAsync(tx, vendor.Id);
-        await tx.CommitAsync(ct);
+        await turn.CommitAsync(ct);
         var latest = versions.FirstOrDefault();
         // A stored version still carrying the deterministic summary gets the model's narrative now, outside the
         // transaction (e.g. a version added because answers changed after completion). No model: unchanged.
@@ -167,8 +166,8 @@ public static class ReviewEndpoints
         var (clientId, clientName) = AccessExtensions.Person(http.User);
         var actor = new Actor(clientId, HeaderValue(request, "X-User-Name") ?? clientName, ApiChannel);
         var now = clock.GetUtcNow();
-        await using var connection = await db.OpenAsync(ct);
-        await using var tx = await connection.BeginTurnAsync(ct);
+        await using var turn = await db.BeginTurnAsync(ct);
+        var tx = turn.Transaction;
         var vendorRow = await ReviewStore.GetOrCreateVendorAsync(tx, vendor, now);
         var review = await ReviewStore.LatestReviewAsync(tx, vendorRow.Id);
         var created = false;
@@ -200,7 +199,7 @@ public static class ReviewEndpoints
             review.CompletedAt = now.ToString("O");
             await memos.EnsureVersionAsync(tx, vendorRow, review, actor.UserName, ct);
         }
-        await tx.CommitAsync(ct);
+        await turn.CommitAsync(ct);
         // The stored version has the deterministic summary; the model's (if any) is added now, outside the transaction.
         if (open.Count == 0) await memos.NarrateStoredAsync(review.Id, ct);
         var path = Uri.EscapeDataString(vendorRow.Name);

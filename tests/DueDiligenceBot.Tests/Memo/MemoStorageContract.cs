@@ -23,8 +23,9 @@ public abstract class MemoStorageContract : IAsyncLifetime
 
         var memos = bot.Services.GetRequiredService<ReviewMemoService>();
         await using var connection = await bot.Db.OpenAsync();
-        await using (var tx = await connection.BeginTurnAsync())
+        await using (var turn = await bot.Db.BeginTurnAsync())
         {
+            var tx = turn.Transaction;
             var vendor = (await ReviewStore.FindVendorAsync(tx, "acme health"))!;
             var review = (await ReviewStore.LatestReviewAsync(tx, vendor.Id))!;
             var again = await memos.EnsureVersionAsync(tx, vendor, review, "test", CancellationToken.None);

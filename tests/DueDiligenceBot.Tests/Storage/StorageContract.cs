@@ -45,9 +45,9 @@ public abstract class StorageContract : IAsyncLifetime
         var dana = new Actor("u1", "Dana", "webchat");
         var lee = new Actor("u2", "Lee", "teams");
         long reviewId;
-        await using (var connection = await factory.OpenAsync())
-        await using (var tx = await connection.BeginTurnAsync())
+        await using (var turn = await factory.BeginTurnAsync())
         {
+            var tx = turn.Transaction;
             var vendor = await ReviewStore.GetOrCreateVendorAsync(tx, "  Acme   Health ", now);
             Assert.Equal("Acme Health", vendor.Name);
             var review = await ReviewStore.CreateReviewAsync(tx, vendor.Id, "Dana", now);
@@ -56,9 +56,9 @@ public abstract class StorageContract : IAsyncLifetime
             await ReviewStore.AddAnswerAsync(tx, review.Id, "handles_phi", AnswerStatus.Answered, JsonSerializer.SerializeToElement(true), lee, now.AddMinutes(5));
             await tx.CommitAsync();
         }
-        await using (var connection = await factory.OpenAsync())
-        await using (var tx = await connection.BeginTurnAsync())
+        await using (var turn = await factory.BeginTurnAsync())
         {
+            var tx = turn.Transaction;
             var current = await ReviewStore.CurrentAnswersAsync(tx, reviewId);
             Assert.Equal("Lee", current["handles_phi"].UserName);
             Assert.True(ReviewStore.ToAnswerSet(current).Bool("handles_phi"));
@@ -72,9 +72,9 @@ public abstract class StorageContract : IAsyncLifetime
     public async Task A_rolled_back_turn_leaves_nothing_behind()
     {
         var factory = await MigratedAsync();
-        await using (var connection = await factory.OpenAsync())
-        await using (var tx = await connection.BeginTurnAsync())
+        await using (var turn = await factory.BeginTurnAsync())
         {
+            var tx = turn.Transaction;
             await ReviewStore.GetOrCreateVendorAsync(tx, "Ghost Vendor", DateTimeOffset.UtcNow);
             await tx.RollbackAsync();
         }
@@ -87,17 +87,18 @@ public abstract class StorageContract : IAsyncLifetime
     {
         var factory = await MigratedAsync();
         var now = DateTimeOffset.UtcNow;
-        await using var connection = await factory.OpenAsync();
-        await using (var tx = await connection.BeginTurnAsync())
+        await using (var turn = await factory.BeginTurnAsync())
         {
+            var tx = turn.Transaction;
             var (state, version) = await ConversationStore.LoadAsync<ConversationState>(tx, "webchat:c1");
             Assert.Equal(0, version);
             state.CurrentKey = "handles_phi";
             await ConversationStore.SaveAsync(tx, "webchat:c1", state, version, now);
             await tx.CommitAsync();
         }
-        await using (var tx = await connection.BeginTurnAsync())
+        await using (var turn = await factory.BeginTurnAsync())
         {
+            var tx = turn.Transaction;
             var (state, version) = await ConversationStore.LoadAsync<ConversationState>(tx, "webchat:c1");
             Assert.Equal(1, version);
             Assert.Equal("handles_phi", state.CurrentKey);
@@ -106,6 +107,54 @@ public abstract class StorageContract : IAsyncLifetime
             await Assert.ThrowsAsync<ConcurrencyConflictException>(() => ConversationStore.SaveAsync(tx, "webchat:c1", state, 1, now));
             await Assert.ThrowsAsync<ConcurrencyConflictException>(() => ConversationStore.SaveAsync(tx, "webchat:c1", state, 0, now));
         }
+    }
+
+    [SkippableFact]
+    public async Task A_committed_or_abandoned_turn_lets_the_next_writer_in_at_once()
+    {
+        var factory = await MigratedAsync();
+        // Work after a commit (a model call, the next turn) must not wait for anything the committed turn held.
+        // The 10 s bound only turns a hang into a failure; an unblocked turn starts in microseconds.
+        await using (var first = await factory.BeginTurnAsync())
+        {
+            await ReviewStore.GetOrCreateVendorAsync(first.Transaction, "First Vendor", DateTimeOffset.UtcNow);
+            await first.CommitAsync();
+            await using var second = await factory.BeginTurnAsync().WaitAsync(TimeSpan.FromSeconds(10));
+            await ReviewStore.GetOrCreateVendorAsync(second.Transaction, "Second Vendor", DateTimeOffset.UtcNow);
+            await second.CommitAsync();
+        }
+        var abandoned = await factory.BeginTurnAsync();
+        await ReviewStore.GetOrCreateVendorAsync(abandoned.Transaction, "Rolled Back Vendor", DateTimeOffset.UtcNow);
+        await abandoned.DisposeAsync();
+        await using (var writer = await factory.OpenWriterAsync().WaitAsync(TimeSpan.FromSeconds(10)))
+            await writer.ExecuteAsync("UPDATE vendors SET name = name");
+        await using (var third = await factory.BeginTurnAsync().WaitAsync(TimeSpan.FromSeconds(10)))
+        {
+            Assert.Equal(["First Vendor", "Second Vendor"],
+                await third.Connection.QueryAsync<string>("SELECT name FROM vendors ORDER BY id", transaction: third.Transaction));
+        }
+    }
+
+    [SkippableFact]
+    public async Task Fifty_concurrent_turns_and_single_writes_all_commit()
+    {
+        var factory = await MigratedAsync();
+        var turns = Enumerable.Range(0, 50).Select(async i =>
+        {
+            await using var turn = await factory.BeginTurnAsync();
+            await ReviewStore.GetOrCreateVendorAsync(turn.Transaction, $"Vendor {i}", DateTimeOffset.UtcNow);
+            await Task.Yield(); // the turn stays open across an await, as real turns do
+            await turn.CommitAsync();
+        });
+        var writes = Enumerable.Range(0, 50).Select(async i =>
+        {
+            await using var writer = await factory.OpenWriterAsync();
+            await writer.ExecuteAsync("INSERT INTO conversations (conversation_key, state_json, version, updated_at) VALUES (@Key, '{}', 1, 'now')", new { Key = $"k{i}" });
+        });
+        await Task.WhenAll(turns.Concat(writes));
+        await using var check = await factory.OpenAsync();
+        Assert.Equal(50, await check.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM vendors"));
+        Assert.Equal(50, await check.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM conversations"));
     }
 
     [SkippableFact]

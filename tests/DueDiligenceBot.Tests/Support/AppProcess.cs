@@ -21,6 +21,12 @@ public sealed class AppProcess : IAsyncDisposable
 
     public Uri Address { get; }
     public int Pid => _process.Id;
+
+    /// <summary>CPU time (user + system) the app process has used so far; for benchmarks.</summary>
+    public TimeSpan CpuTime
+    {
+        get { _process.Refresh(); return _process.TotalProcessorTime; }
+    }
     public IReadOnlyList<string> Output { get { lock (_output) return _output.ToList(); } }
 
     public static int FreePort()

@@ -19,7 +19,7 @@ public sealed class SlackStore(IDbConnectionFactory db, TimeProvider clock)
     public async Task<long> AddQuestionAsync(string teamId, string conversationKey, string userId, string question,
         IEnumerable<string> noteIds, CancellationToken ct)
     {
-        await using var connection = await db.OpenAsync(ct);
+        await using var connection = await db.OpenWriterAsync(ct);
         return await connection.ExecuteScalarAsync<long>(new CommandDefinition(
             """
             INSERT INTO slack_questions (team_id, conversation_key, user_id, question, note_ids, asked_at)
@@ -33,7 +33,7 @@ public sealed class SlackStore(IDbConnectionFactory db, TimeProvider clock)
     public async Task<bool> RateAsync(long questionId, string userId, string userName, string rating, CancellationToken ct)
     {
         if (rating is not (FeedbackRating.Helpful or FeedbackRating.NotHelpful)) return false;
-        await using var connection = await db.OpenAsync(ct);
+        await using var connection = await db.OpenWriterAsync(ct);
         var rows = await connection.ExecuteAsync(new CommandDefinition(
             """
             INSERT INTO slack_feedback (question_id, user_id, user_name, rating, rated_at)

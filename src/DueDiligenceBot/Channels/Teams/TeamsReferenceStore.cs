@@ -29,7 +29,7 @@ public sealed class TeamsReferenceStore(IDbConnectionFactory db, TimeProvider cl
 
     public async Task UpsertAsync(TeamsConversationReference r, CancellationToken ct)
     {
-        await using var connection = await db.OpenAsync(ct);
+        await using var connection = await db.OpenWriterAsync(ct);
         await connection.ExecuteAsync(new CommandDefinition("""
             INSERT INTO teams_conversation_references (conversation_id, service_url, tenant_id, bot_id, bot_name, conversation_type, team_id, updated_at)
             VALUES (@ConversationId, @ServiceUrl, @TenantId, @BotId, @BotName, @ConversationType, @TeamId, @At)
@@ -53,7 +53,7 @@ public sealed class TeamsReferenceStore(IDbConnectionFactory db, TimeProvider cl
 
     public async Task DeleteAsync(string conversationId, CancellationToken ct)
     {
-        await using var connection = await db.OpenAsync(ct);
+        await using var connection = await db.OpenWriterAsync(ct);
         await connection.ExecuteAsync(new CommandDefinition(
             "DELETE FROM teams_conversation_references WHERE conversation_id = @conversationId", new { conversationId }, cancellationToken: ct));
     }
