@@ -30,8 +30,9 @@ public static class LoadBenchmark
         {
             var env = Env(new(slackEnv) { ["Storage__SqlitePath"] = folder.File("load.db") });
             await using var app = await AppProcess.StartAsync(folder.Path, env);
-            results["sqlite_1_instance"] = await DriveAsync([app], conversations, turns);
-            results["sqlite_1_instance_slack"] = await DriveSlackAsync([app.Address], conversations, turns, () => Delivered(folder.File("load.db"), null));
+            if (Environment.GetEnvironmentVariable("XSKIPSQLITE") != "1") {
+        results["sqlite_1_instance"] = await DriveAsync([app], conversations, turns);
+            if (Environment.GetEnvironmentVariable("XSKIPSLACK") != "1") results["sqlite_1_instance_slack"] = await DriveSlackAsync([app.Address], conversations, turns, folder.File("load.db"), null); }
         }
 
         var server = Environment.GetEnvironmentVariable("DDBOT_TEST_POSTGRES");
@@ -46,12 +47,12 @@ public static class LoadBenchmark
             try
             {
                 using var folder = new TempFolder();
-                var cs = new NpgsqlConnectionStringBuilder(server) { Database = name, MaxPoolSize = 50 }.ConnectionString;
+                var cs = new NpgsqlConnectionStringBuilder(server) { Database = name, MaxPoolSize = 50, MaxAutoPrepare = int.Parse(Environment.GetEnvironmentVariable("XPREP") ?? "0"), NoResetOnClose = Environment.GetEnvironmentVariable("XNORESET") == "1" }.ConnectionString;
                 var env = Env(new(slackEnv) { ["Storage__Provider"] = "Postgres", ["Storage__ConnectionString"] = cs });
                 await using var a = await AppProcess.StartAsync(folder.Path, env);
                 await using var b = await AppProcess.StartAsync(folder.Path, env);
-                results["postgres_2_instances"] = await DriveAsync([a, b], conversations, turns);
-                results["postgres_2_instances_slack"] = await DriveSlackAsync([a.Address, b.Address], conversations, turns, () => Delivered(null, cs));
+                results["postgres_2_instances"] = await DriveAsync([a, b], conversations, turns, postgres: true);
+                results["postgres_2_instances_slack"] = await DriveSlackAsync([a.Address, b.Address], conversations, turns, null, cs);
             }
             finally
             {
@@ -67,29 +68,53 @@ public static class LoadBenchmark
 
     private const string SlackSecret = "bench-signing-secret-0123456789abcdef";
 
-    private static int Delivered(string? sqlitePath, string? postgres)
+    private static int Delivered(string? sqlitePath, string? postgres) =>
+        Convert.ToInt32(Query(sqlitePath, postgres, "SELECT COUNT(*) FROM inbox WHERE status = 'delivered'").Single()[0]);
+
+    private static List<object[]> Query(string? sqlitePath, string? postgres, string sql)
     {
-        const string sql = "SELECT COUNT(*) FROM inbox WHERE status = 'delivered'";
-        if (sqlitePath is not null)
+        using System.Data.Common.DbConnection c = sqlitePath is not null
+            ? new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={sqlitePath}")
+            : new NpgsqlConnection(postgres);
+        c.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = sql;
+        using var reader = cmd.ExecuteReader();
+        var rows = new List<object[]>();
+        while (reader.Read())
         {
-            using var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={sqlitePath}");
-            c.Open();
-            using var cmd = c.CreateCommand();
-            cmd.CommandText = sql;
-            return Convert.ToInt32(cmd.ExecuteScalar());
+            var row = new object[reader.FieldCount];
+            reader.GetValues(row);
+            rows.Add(row);
         }
-        using var pg = new NpgsqlConnection(postgres);
-        pg.Open();
-        using var pc = new NpgsqlCommand(sql, pg);
-        return Convert.ToInt32(pc.ExecuteScalar());
+        return rows;
+    }
+
+    /// <summary>Per event, from the inbox's own timestamps: stored → turn committed, and stored → replies delivered (ms).</summary>
+    private static (List<double> Processed, List<double> Delivered) EventTimes(string? sqlitePath, string? postgres)
+    {
+        var processed = new List<double>();
+        var delivered = new List<double>();
+        foreach (var row in Query(sqlitePath, postgres, "SELECT received_at, processed_at, delivered_at FROM inbox WHERE status = 'delivered' AND dedup_key LIKE 'EvLoad%'"))
+        {
+            var received = DateTimeOffset.Parse((string)row[0], System.Globalization.CultureInfo.InvariantCulture);
+            processed.Add((DateTimeOffset.Parse((string)row[1], System.Globalization.CultureInfo.InvariantCulture) - received).TotalMilliseconds);
+            delivered.Add((DateTimeOffset.Parse((string)row[2], System.Globalization.CultureInfo.InvariantCulture) - received).TotalMilliseconds);
+        }
+        if (Environment.GetEnvironmentVariable("XDUMP") is { } dump)
+            File.WriteAllLines(dump, Query(sqlitePath, postgres, "SELECT id, dedup_key, conversation_key, received_at, processed_at, delivered_at, attempts FROM inbox ORDER BY id").Select(r => string.Join(" ", r)));
+        processed.Sort();
+        delivered.Sort();
+        return (processed, delivered);
     }
 
     /// <summary>
     /// The same conversations as Slack DMs: signed events to /api/slack/events, acknowledged at once; turns run
     /// in the inbox workers. Reports the acknowledgement latency and the end-to-end rate (all turns delivered).
     /// </summary>
-    private static async Task<object> DriveSlackAsync(Uri[] instances, int conversations, int turnsEach, Func<int> delivered)
+    private static async Task<object> DriveSlackAsync(Uri[] instances, int conversations, int turnsEach, string? sqlitePath, string? postgres)
     {
+        int delivered() => Delivered(sqlitePath, postgres);
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = conversations * 2 }) { Timeout = TimeSpan.FromSeconds(30) };
         var before = delivered();
         var latencies = new List<double>[conversations];
@@ -128,6 +153,7 @@ public static class LoadBenchmark
         while (delivered() < expected && DateTime.UtcNow < deadline) await Task.Delay(50);
         total.Stop();
         var all = latencies.SelectMany(l => l).Order().ToList();
+        var (processedMs, deliveredMs) = EventTimes(sqlitePath, postgres);
         return new
         {
             instances = instances.Length,
@@ -138,6 +164,10 @@ public static class LoadBenchmark
             ack_p99_ms = Percentile(all, 0.99),
             acks_per_second = Math.Round(all.Count / acked, 1),
             turns_per_second_end_to_end = Math.Round(all.Count / total.Elapsed.TotalSeconds, 1),
+            stored_to_processed_p50_ms = Percentile(processedMs, 0.50),
+            stored_to_processed_p99_ms = Percentile(processedMs, 0.99),
+            stored_to_delivered_p50_ms = Percentile(deliveredMs, 0.50),
+            stored_to_delivered_p99_ms = Percentile(deliveredMs, 0.99),
         };
     }
 
@@ -163,7 +193,7 @@ public static class LoadBenchmark
     /// server that has been up for a minute), then the measured run. Also reports the CPU time the app
     /// processes and this client used per turn: both share the same cores.
     /// </summary>
-    private static async Task<object> DriveAsync(AppProcess[] apps, int conversations, int turnsEach)
+    private static async Task<object> DriveAsync(AppProcess[] apps, int conversations, int turnsEach, bool postgres = false)
     {
         var instances = apps.Select(a => a.Address).ToArray();
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = conversations * 2 }) { Timeout = TimeSpan.FromSeconds(30) };
@@ -172,11 +202,13 @@ public static class LoadBenchmark
 
         var serverCpu = apps.Sum(a => a.CpuTime.TotalMilliseconds);
         var clientCpu = Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds;
+        var databaseCpu = postgres ? PostgresCpuMilliseconds() : 0;
         var total = Stopwatch.StartNew();
         var (latencies, failures) = await WalkAsync(http, instances, conversations, turnsEach, "load");
         total.Stop();
         serverCpu = apps.Sum(a => a.CpuTime.TotalMilliseconds) - serverCpu;
         clientCpu = Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds - clientCpu;
+        databaseCpu = postgres ? PostgresCpuMilliseconds() - databaseCpu : 0;
         var all = latencies.SelectMany(l => l).Order().ToList();
         return new
         {
@@ -192,7 +224,27 @@ public static class LoadBenchmark
             max_ms = Math.Round(all[^1], 2),
             app_cpu_ms_per_turn = Math.Round(serverCpu / Math.Max(1, all.Count), 3),
             client_cpu_ms_per_turn = Math.Round(clientCpu / Math.Max(1, all.Count), 3),
+            postgres_cpu_ms_per_turn = postgres ? Math.Round(databaseCpu / Math.Max(1, all.Count), 3) : (double?)null,
         };
+    }
+
+    /// <summary>CPU time used so far by every PostgreSQL server process on this machine (Linux /proc), in ms.</summary>
+    private static double PostgresCpuMilliseconds()
+    {
+        double ticks = 0;
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            try
+            {
+                if (File.ReadAllText(Path.Combine(dir, "comm")).Trim() != "postgres") continue;
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                ticks += double.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + double.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
+            }
+            catch (IOException) { } // the process ended meanwhile
+            catch (UnauthorizedAccessException) { }
+        }
+        return ticks * 10; // USER_HZ is 100 on Linux
     }
 
     private static async Task<(List<double>[] Latencies, int Failures)> WalkAsync(HttpClient http, Uri[] instances, int conversations, int turnsEach, string prefix)

@@ -352,8 +352,7 @@ public sealed partial class ConversationEngine(
         }
         else
         {
-            await ReviewStore.AddAnswerAsync(turn.Tx, review.Id, key, AnswerStatus.Skipped, null, turn.Actor, turn.Now);
-            await ReviewStore.AuditAsync(turn.Tx, turn.Actor, "answer_skipped", vendor.Id, review.Id, key, turn.Now);
+            await ReviewStore.AddAnswerWithAuditAsync(turn.Tx, vendor.Id, review.Id, key, AnswerStatus.Skipped, null, turn.Actor, "answer_skipped", turn.Now);
             turn.Outcome.Replies.Add(BotReply.Info($"Skipped question {q.Number}; it stays open in the memo. Come back with 'change {q.Number}'."));
         }
         turn.State.CurrentKey = null;
@@ -522,8 +521,7 @@ public sealed partial class ConversationEngine(
         }
 
         var accepted = (ParsedAnswer.Accepted)parsed;
-        await ReviewStore.AddAnswerAsync(turn.Tx, review.Id, q.Key, AnswerStatus.Answered, accepted.Value, turn.Actor, turn.Now);
-        await ReviewStore.AuditAsync(turn.Tx, turn.Actor, "answer_recorded", vendor.Id, review.Id, q.Key, turn.Now);
+        await ReviewStore.AddAnswerWithAuditAsync(turn.Tx, vendor.Id, review.Id, q.Key, AnswerStatus.Answered, accepted.Value, turn.Actor, "answer_recorded", turn.Now);
         var was = current.TryGetValue(q.Key, out var previous) && !previous.IsSkipped
             ? $" (was: {AnswerParser.Display(q, previous.Value)}, from {previous.UserName})"
             : "";
@@ -662,9 +660,7 @@ public sealed partial class ConversationEngine(
 
     private async Task<(VendorRow Vendor, ReviewRow Review)?> ActiveAsync(Turn turn)
     {
-        if (turn.State.ReviewId is long reviewId
-            && await ReviewStore.GetReviewAsync(turn.Tx, reviewId) is { } review
-            && await ReviewStore.GetVendorAsync(turn.Tx, review.VendorId) is { } vendor)
+        if (turn.State.ReviewId is long reviewId && await ReviewStore.GetReviewWithVendorAsync(turn.Tx, reviewId) is var (review, vendor))
             return (vendor, review);
         turn.Outcome.Replies.Add(Reprompt("No review is open in this chat. Say 'start review <vendor>' or 'resume <vendor>' first ('vendors' lists them)."));
         return null;

@@ -42,11 +42,11 @@ public static class InboxStore
     {
         var id = await connection.ExecuteScalarAsync<long?>(
             """
-            INSERT INTO inbox (source, dedup_key, payload, status, received_at)
-            VALUES (@Source, @Key, @Payload, 'pending', @At)
+            INSERT INTO inbox (source, dedup_key, conversation_key, payload, status, received_at)
+            VALUES (@Source, @Key, @Conversation, @Payload, 'pending', @At)
             ON CONFLICT (source, dedup_key) DO NOTHING
             RETURNING id
-            """, new { Source = source, Key = dedupKey, Payload = JsonSerializer.Serialize(envelope, Json), At = now.ToString("O") });
+            """, new { Source = source, Key = dedupKey, Conversation = envelope.Message.ConversationKey, Payload = JsonSerializer.Serialize(envelope, Json), At = now.ToString("O") });
         return id;
     }
 
@@ -54,22 +54,29 @@ public static class InboxStore
         JsonSerializer.Deserialize<InboxEnvelope>(item.Payload, Json) ?? throw new InvalidDataException($"inbox item {item.Id} has no payload");
 
     /// <summary>
-    /// Takes the oldest item that is pending or processed-but-undelivered and not leased by a live worker, and
-    /// leases it until <paramref name="leaseUntil"/>. The conditions are repeated on the outer UPDATE so two
-    /// workers racing for one row cannot both win.
+    /// Takes the oldest item that is pending or processed-but-undelivered, not leased by a live worker, and the
+    /// first open one of its conversation (so one person's messages are answered in the order they were sent),
+    /// and leases it until <paramref name="leaseUntil"/>. On PostgreSQL rows another worker is taking are
+    /// skipped rather than waited for; the conditions are repeated on the outer UPDATE so two workers racing
+    /// for one row cannot both win.
     /// </summary>
     public static async Task<InboxItem?> ClaimAsync(DbConnection connection, IReadOnlyCollection<string> sources, DateTimeOffset now, DateTimeOffset leaseUntil)
     {
         if (sources.Count == 0) return null;
+        var sqlite = connection is SqliteConnection;
         // Only sources this instance can deliver: a terminal session sharing the database takes no Slack event.
         // Dapper expands a list for SQLite (IN (@Sources1, …)) but hands Npgsql an array, which needs = ANY.
-        var sourceIn = connection is SqliteConnection ? "source IN @Sources" : "source = ANY(@Sources)";
+        var sourceIn = sqlite ? "i.source IN @Sources" : "i.source = ANY(@Sources)";
+        var skipLocked = sqlite ? "" : " FOR UPDATE SKIP LOCKED";
         return await connection.QuerySingleOrDefaultAsync<InboxItem>(
             $"""
             UPDATE inbox SET lease_until = @Until, attempts = attempts + 1
-            WHERE id = (SELECT id FROM inbox
-                        WHERE status IN ('pending', 'processed') AND (lease_until IS NULL OR lease_until < @Now) AND {sourceIn}
-                        ORDER BY id LIMIT 1)
+            WHERE id = (SELECT i.id FROM inbox i
+                        WHERE i.status IN ('pending', 'processed') AND (i.lease_until IS NULL OR i.lease_until < @Now) AND {sourceIn}
+                          AND NOT EXISTS (SELECT 1 FROM inbox e
+                                          WHERE e.conversation_key = i.conversation_key AND e.id < i.id
+                                            AND e.status IN ('pending', 'processed'))
+                        ORDER BY i.id LIMIT 1{skipLocked})
               AND status IN ('pending', 'processed') AND (lease_until IS NULL OR lease_until < @Now)
             RETURNING id, source, dedup_key, payload, status, attempts, outcome_json
             """, new { Now = now.ToString("O"), Until = leaseUntil.ToString("O"), Sources = sources.ToArray() });

@@ -32,10 +32,30 @@ public sealed class Migrator(IDbConnectionFactory factory, ILogger<Migrator> log
     {
         await using var connection = await factory.OpenAsync(ct);
         if (factory.Dialect == SqlDialect.Sqlite)
+        {
             await connection.ExecuteAsync("PRAGMA journal_mode = WAL;");
-        else
-            // Several instances may start at once: one migrates, the others wait and then find nothing to do.
-            await connection.ExecuteAsync("SELECT pg_advisory_lock(72410001)");
+            return await ApplyAsync(connection, ct);
+        }
+        // Several instances may start at once: one migrates, the others wait and then find nothing to do. The
+        // lock belongs to the session, and pooled connections are not reset, so it is released whatever happens.
+        await connection.ExecuteAsync("SELECT pg_advisory_lock(72410001)");
+        try
+        {
+            return await ApplyAsync(connection, ct);
+        }
+        finally
+        {
+            // A broken connection ends its session, and the lock with it.
+            if (connection.State == System.Data.ConnectionState.Open)
+            {
+                try { await connection.ExecuteAsync("SELECT pg_advisory_unlock(72410001)"); }
+                catch (DbException) { }
+            }
+        }
+    }
+
+    private async Task<int> ApplyAsync(DbConnection connection, CancellationToken ct)
+    {
         await connection.ExecuteAsync(
             "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
         var applied = 0;
@@ -56,8 +76,6 @@ public sealed class Migrator(IDbConnectionFactory factory, ILogger<Migrator> log
             Log.MigrationApplied(logger, script.Version, script.Name);
             applied++;
         }
-        if (factory.Dialect == SqlDialect.Postgres)
-            await connection.ExecuteAsync("SELECT pg_advisory_unlock(72410001)");
         return applied;
     }
 }

@@ -169,6 +169,37 @@ public static class ReviewStore
                 actor.UserId, actor.UserName, actor.Channel, At = now.ToString("O"),
             }, tx);
 
+    /// <summary>
+    /// Adds an answer (or skip) and its audit line in one command: one round trip to PostgreSQL instead of two.
+    /// </summary>
+    public static Task AddAnswerWithAuditAsync(DbTransaction tx, long vendorId, long reviewId, string key, string status, JsonElement? value,
+        Actor actor, string auditAction, DateTimeOffset now) =>
+        tx.Connection!.ExecuteAsync(
+            """
+            INSERT INTO answers (review_id, question_key, status, value_json, user_id, user_name, channel, answered_at)
+            VALUES (@ReviewId, @Key, @Status, @Value, @UserId, @UserName, @Channel, @At);
+            INSERT INTO audit_log (at, actor_id, actor_name, channel, action, vendor_id, review_id, detail)
+            VALUES (@At, @UserId, @UserName, @Channel, @Action, @VendorId, @ReviewId, @Key);
+            """,
+            new
+            {
+                ReviewId = reviewId, VendorId = vendorId, Key = key, Status = status,
+                Value = value is { } v ? v.GetRawText() : null,
+                actor.UserId, actor.UserName, actor.Channel, Action = auditAction, At = now.ToString("O"),
+            }, tx);
+
+    /// <summary>A review and its vendor in one query.</summary>
+    public static async Task<(ReviewRow Review, VendorRow Vendor)?> GetReviewWithVendorAsync(DbTransaction tx, long reviewId)
+    {
+        var rows = await tx.Connection!.QueryAsync<ReviewRow, VendorRow, (ReviewRow, VendorRow)>(
+            """
+            SELECT r.id, r.vendor_id, r.number, r.status, r.started_at, r.started_by, r.completed_at,
+                   v.id, v.name, v.name_key, v.created_at
+            FROM reviews r JOIN vendors v ON v.id = r.vendor_id WHERE r.id = @Id
+            """, (r, v) => (r, v), new { Id = reviewId }, tx, splitOn: "id");
+        return rows.Select(r => ((ReviewRow, VendorRow)?)r).FirstOrDefault();
+    }
+
     public static AnswerSet ToAnswerSet(IReadOnlyDictionary<string, AnswerRow> current) =>
         new(current.Values.Where(a => !a.IsSkipped).Select(a => new KeyValuePair<string, JsonElement>(a.QuestionKey, a.Value)));
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Dapper;
 using DueDiligenceBot.Core.Conversation;
+using DueDiligenceBot.Core.Inbox;
 using DueDiligenceBot.Core.Storage;
 using DueDiligenceBot.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -155,6 +156,35 @@ public abstract class StorageContract : IAsyncLifetime
         await using var check = await factory.OpenAsync();
         Assert.Equal(50, await check.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM vendors"));
         Assert.Equal(50, await check.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM conversations"));
+    }
+
+    [SkippableFact]
+    public async Task Inbox_events_of_one_conversation_are_taken_in_order_and_one_at_a_time()
+    {
+        var factory = await MigratedAsync();
+        var now = new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+        var route = JsonSerializer.SerializeToElement(new { thread = "t" });
+        InboxEnvelope Event(string conversation, string text) => new(new IncomingMessage("slack", conversation, "u1", "Dana", text), route);
+        await using (var writer = await factory.OpenWriterAsync())
+        {
+            await InboxStore.TryEnqueueAsync(writer, "slack", "e1", Event("dm-1", "yes"), now);
+            await InboxStore.TryEnqueueAsync(writer, "slack", "e2", Event("dm-1", "no"), now);
+            await InboxStore.TryEnqueueAsync(writer, "slack", "e3", Event("dm-2", "start review Acme"), now);
+        }
+        async Task<string?> ClaimAsync()
+        {
+            await using var writer = await factory.OpenWriterAsync();
+            var item = await InboxStore.ClaimAsync(writer, ["slack"], now, now.AddMinutes(1));
+            return item?.DedupKey;
+        }
+
+        Assert.Equal("e1", await ClaimAsync());
+        // e1 is being worked on: dm-1's next message waits for it, another conversation does not.
+        Assert.Equal("e3", await ClaimAsync());
+        Assert.Null(await ClaimAsync());
+        await using (var writer = await factory.OpenWriterAsync())
+            await InboxStore.MarkDeliveredAsync(writer, 1, now);
+        Assert.Equal("e2", await ClaimAsync());
     }
 
     [SkippableFact]
