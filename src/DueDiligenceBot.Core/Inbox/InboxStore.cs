@@ -60,26 +60,34 @@ public static class InboxStore
     /// skipped rather than waited for; the conditions are repeated on the outer UPDATE so two workers racing
     /// for one row cannot both win.
     /// </summary>
-    public static async Task<InboxItem?> ClaimAsync(DbConnection connection, IReadOnlyCollection<string> sources, DateTimeOffset now, DateTimeOffset leaseUntil)
+    public static async Task<InboxItem?> ClaimAsync(DbConnection connection, IReadOnlyList<string> sources, DateTimeOffset now, DateTimeOffset leaseUntil)
     {
-        if (sources.Count == 0) return null;
-        var sqlite = connection is SqliteConnection;
         // Only sources this instance can deliver: a terminal session sharing the database takes no Slack event.
-        // Dapper expands a list for SQLite (IN (@Sources1, …)) but hands Npgsql an array, which needs = ANY.
-        var sourceIn = sqlite ? "i.source IN @Sources" : "i.source = ANY(@Sources)";
-        var skipLocked = sqlite ? "" : " FOR UPDATE SKIP LOCKED";
-        return await connection.QuerySingleOrDefaultAsync<InboxItem>(
+        // One source per query, starting at a different one each time so none waits behind another.
+        var start = sources.Count == 0 ? 0 : Random.Shared.Next(sources.Count);
+        for (var i = 0; i < sources.Count; i++)
+        {
+            var item = await ClaimAsync(connection, sources[(start + i) % sources.Count], now, leaseUntil);
+            if (item is not null) return item;
+        }
+        return null;
+    }
+
+    private static Task<InboxItem?> ClaimAsync(DbConnection connection, string source, DateTimeOffset now, DateTimeOffset leaseUntil)
+    {
+        var skipLocked = connection is SqliteConnection ? "" : " FOR UPDATE SKIP LOCKED";
+        return connection.QuerySingleOrDefaultAsync<InboxItem>(
             $"""
             UPDATE inbox SET lease_until = @Until, attempts = attempts + 1
             WHERE id = (SELECT i.id FROM inbox i
-                        WHERE i.status IN ('pending', 'processed') AND (i.lease_until IS NULL OR i.lease_until < @Now) AND {sourceIn}
+                        WHERE i.status IN ('pending', 'processed') AND (i.lease_until IS NULL OR i.lease_until < @Now) AND i.source = @Source
                           AND NOT EXISTS (SELECT 1 FROM inbox e
                                           WHERE e.conversation_key = i.conversation_key AND e.id < i.id
                                             AND e.status IN ('pending', 'processed'))
                         ORDER BY i.id LIMIT 1{skipLocked})
               AND status IN ('pending', 'processed') AND (lease_until IS NULL OR lease_until < @Now)
             RETURNING id, source, dedup_key, payload, status, attempts, outcome_json
-            """, new { Now = now.ToString("O"), Until = leaseUntil.ToString("O"), Sources = sources.ToArray() });
+            """, new { Now = now.ToString("O"), Until = leaseUntil.ToString("O"), Source = source });
     }
 
     /// <summary>The stored outcome when the delivery was processed already (locks the row on PostgreSQL).</summary>
