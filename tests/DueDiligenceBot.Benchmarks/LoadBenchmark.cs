@@ -7,16 +7,25 @@ using Npgsql;
 namespace DueDiligenceBot.Benchmarks;
 
 /// <summary>
-/// N concurrent conversations walking the checklist over loopback HTTP (web chat endpoint) against real
-/// app processes: one instance on SQLite, and two instances on one PostgreSQL (requests alternate between
-/// them). Prints turns per second and per-turn latency.
+/// N concurrent conversations walking the checklist over loopback HTTP against real app processes: one
+/// instance on SQLite, and two instances on one PostgreSQL (requests alternate between them). Per database:
+/// the web chat closed loop (every conversation sends its next turn as soon as the reply arrives: the most
+/// the instances can take, with the queueing that brings), the web chat paced at DDBOT_LOAD_RATE turns/s
+/// (latency at that throughput), and the same conversations as signed Slack events (acknowledgement and
+/// end-to-end). Prints turns per second, latency percentiles and CPU per turn as JSON.
+/// Knobs: DDBOT_LOAD_CONVERSATIONS (100), DDBOT_LOAD_TURNS per conversation (60), DDBOT_LOAD_RATE (1000;
+/// 0 skips the paced run), DDBOT_LOAD_WARMUP_SECONDS (20), DDBOT_LOAD_DATABASES (sqlite,postgres),
+/// DDBOT_LOAD_CHANNELS (webchat,slack).
 /// </summary>
 public static class LoadBenchmark
 {
     public static async Task<object> RunAsync()
     {
         var conversations = int.Parse(Environment.GetEnvironmentVariable("DDBOT_LOAD_CONVERSATIONS") ?? "100");
-        var turns = int.Parse(Environment.GetEnvironmentVariable("DDBOT_LOAD_TURNS") ?? "30");
+        var turns = int.Parse(Environment.GetEnvironmentVariable("DDBOT_LOAD_TURNS") ?? "60");
+        var rate = double.Parse(Environment.GetEnvironmentVariable("DDBOT_LOAD_RATE") ?? "1000", System.Globalization.CultureInfo.InvariantCulture);
+        var databases = (Environment.GetEnvironmentVariable("DDBOT_LOAD_DATABASES") ?? "sqlite,postgres").Split(',');
+        var channels = (Environment.GetEnvironmentVariable("DDBOT_LOAD_CHANNELS") ?? "webchat,slack").Split(',');
         var results = new Dictionary<string, object>();
 
         var fakeSlack = await Slack.SlackAckBenchmark.StartFakeSlackAsync(() => { });
@@ -26,17 +35,23 @@ public static class LoadBenchmark
             ["Slack__BotToken"] = "xoxb-bench",
             ["Slack__ApiBaseUrl"] = Slack.SlackAckBenchmark.Address(fakeSlack) + "/api/",
         };
-        using (var folder = new TempFolder())
+        if (databases.Contains("sqlite"))
         {
+            using var folder = new TempFolder();
             var env = Env(new(slackEnv) { ["Storage__SqlitePath"] = folder.File("load.db") });
             await using var app = await AppProcess.StartAsync(folder.Path, env);
-            if (Environment.GetEnvironmentVariable("XSKIPSQLITE") != "1") {
-        results["sqlite_1_instance"] = await DriveAsync([app], conversations, turns);
-            if (Environment.GetEnvironmentVariable("XSKIPSLACK") != "1") results["sqlite_1_instance_slack"] = await DriveSlackAsync([app.Address], conversations, turns, folder.File("load.db"), null); }
+            if (channels.Contains("webchat"))
+            {
+                results["sqlite_1_instance"] = await DriveAsync([app], conversations, turns);
+                if (rate > 0) results["sqlite_1_instance_paced"] = await PaceAsync([app], conversations, turns, rate);
+            }
+            if (channels.Contains("slack"))
+                results["sqlite_1_instance_slack"] = await DriveSlackAsync([app.Address], conversations, turns, folder.File("load.db"), null);
         }
 
         var server = Environment.GetEnvironmentVariable("DDBOT_TEST_POSTGRES");
-        if (server is null)
+        if (!databases.Contains("postgres")) { }
+        else if (server is null)
         {
             results["postgres_2_instances"] = "skipped: DDBOT_TEST_POSTGRES is not set (eval \"$(bash .ci/start-postgres)\")";
         }
@@ -51,8 +66,13 @@ public static class LoadBenchmark
                 var env = Env(new(slackEnv) { ["Storage__Provider"] = "Postgres", ["Storage__ConnectionString"] = cs });
                 await using var a = await AppProcess.StartAsync(folder.Path, env);
                 await using var b = await AppProcess.StartAsync(folder.Path, env);
-                if (Environment.GetEnvironmentVariable("XSKIPWEB") != "1") results["postgres_2_instances"] = await DriveAsync([a, b], conversations, turns, postgres: true);
-                results["postgres_2_instances_slack"] = await DriveSlackAsync([a.Address, b.Address], conversations, turns, null, cs);
+                if (channels.Contains("webchat"))
+                {
+                    results["postgres_2_instances"] = await DriveAsync([a, b], conversations, turns, postgres: true);
+                    if (rate > 0) results["postgres_2_instances_paced"] = await PaceAsync([a, b], conversations, turns, rate, postgres: true);
+                }
+                if (channels.Contains("slack"))
+                    results["postgres_2_instances_slack"] = await DriveSlackAsync([a.Address, b.Address], conversations, turns, null, cs);
             }
             finally
             {
@@ -101,8 +121,6 @@ public static class LoadBenchmark
             processed.Add((DateTimeOffset.Parse((string)row[1], System.Globalization.CultureInfo.InvariantCulture) - received).TotalMilliseconds);
             delivered.Add((DateTimeOffset.Parse((string)row[2], System.Globalization.CultureInfo.InvariantCulture) - received).TotalMilliseconds);
         }
-        if (Environment.GetEnvironmentVariable("XDUMP") is { } dump)
-            File.WriteAllLines(dump, Query(sqlitePath, postgres, "SELECT id, dedup_key, conversation_key, received_at, processed_at, delivered_at, attempts FROM inbox ORDER BY id").Select(r => string.Join(" ", r)));
         processed.Sort();
         delivered.Sort();
         return (processed, delivered);
@@ -231,6 +249,62 @@ public static class LoadBenchmark
             max_ms = Math.Round(all[^1], 2),
             app_cpu_ms_per_turn = Math.Round(serverCpu / Math.Max(1, all.Count), 3),
             client_cpu_ms_per_turn = Math.Round(clientCpu / Math.Max(1, all.Count), 3),
+            postgres_cpu_ms_per_turn = postgres ? Math.Round(databaseCpu / Math.Max(1, all.Count), 3) : (double?)null,
+        };
+    }
+
+    /// <summary>
+    /// Open loop: each conversation sends its turns on a fixed schedule, so that together they offer
+    /// <paramref name="rate"/> turns per second (100 conversations at 1,000/s: one turn each every 100 ms,
+    /// staggered). A turn whose reply comes late delays the next one, and every latency is counted from the
+    /// time the turn was due, not from when it was sent, so a slow server cannot hide its queue. Runs on
+    /// instances already warmed up by <see cref="DriveAsync"/>.
+    /// </summary>
+    private static async Task<object> PaceAsync(AppProcess[] apps, int conversations, int turnsEach, double rate, bool postgres = false)
+    {
+        var instances = apps.Select(a => a.Address).ToArray();
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = conversations * 2 }) { Timeout = TimeSpan.FromSeconds(30) };
+        var interval = TimeSpan.FromSeconds(conversations / rate);
+        var serverCpu = apps.Sum(a => a.CpuTime.TotalMilliseconds);
+        var databaseCpu = postgres ? PostgresCpuMilliseconds() : 0;
+        var clock = Stopwatch.StartNew();
+        var start = TimeSpan.FromMilliseconds(50);
+        var latencies = new List<double>[conversations];
+        var failures = 0;
+        await Task.WhenAll(Enumerable.Range(0, conversations).Select(async c =>
+        {
+            latencies[c] = new List<double>(turnsEach);
+            var text = $"start review paced Vendor {c}";
+            var offset = start + interval * c / conversations;
+            for (var t = 0; t < turnsEach; t++)
+            {
+                var due = offset + interval * t;
+                var wait = due - clock.Elapsed;
+                if (wait > TimeSpan.Zero) await Task.Delay(wait);
+                JsonElement reply;
+                try { reply = await SayAsync(http, instances[(c + t) % instances.Length], $"paced-{c}", text); }
+                catch (HttpRequestException) { Interlocked.Increment(ref failures); continue; }
+                latencies[c].Add((clock.Elapsed - due).TotalMilliseconds);
+                text = NextAnswer(reply) ?? $"start review paced Vendor {c} again {t}";
+            }
+        }));
+        var elapsed = clock.Elapsed - start;
+        serverCpu = apps.Sum(a => a.CpuTime.TotalMilliseconds) - serverCpu;
+        databaseCpu = postgres ? PostgresCpuMilliseconds() - databaseCpu : 0;
+        var all = latencies.SelectMany(l => l).Order().ToList();
+        return new
+        {
+            instances = instances.Length,
+            offered_turns_per_second = rate,
+            turns = all.Count,
+            failures,
+            seconds = Math.Round(elapsed.TotalSeconds, 2),
+            turns_per_second = Math.Round(all.Count / elapsed.TotalSeconds, 1),
+            p50_ms = Percentile(all, 0.50),
+            p90_ms = Percentile(all, 0.90),
+            p99_ms = Percentile(all, 0.99),
+            max_ms = Math.Round(all[^1], 2),
+            app_cpu_ms_per_turn = Math.Round(serverCpu / Math.Max(1, all.Count), 3),
             postgres_cpu_ms_per_turn = postgres ? Math.Round(databaseCpu / Math.Max(1, all.Count), 3) : (double?)null,
         };
     }
