@@ -158,6 +158,13 @@ public sealed partial class ConversationEngine(
         public DateTimeOffset Now { get; } = now;
         public Actor Actor { get; } = new(message.UserId, message.UserName, message.Channel);
         public Outcome Outcome { get; } = new();
+
+        /// <summary>Rows to store with the state save, in the same round trip.</summary>
+        public DeferredInserts Deferred { get; } = new();
+
+        /// <summary>The current answers of review <see cref="AnswersOf"/> as this turn knows them (loaded with the review, kept up to date).</summary>
+        public IReadOnlyDictionary<string, AnswerRow>? Answers { get; set; }
+        public long AnswersOf { get; set; }
     }
 
     private async Task<TurnOutcome> RunTurnAsync(IncomingMessage message, string text, long? deliveryId, CancellationToken ct)
@@ -171,7 +178,7 @@ public sealed partial class ConversationEngine(
 
         await DispatchAsync(turn, text, ct);
 
-        await ConversationStore.SaveAsync(tx, message.ConversationKey, state, version, turn.Now);
+        await ConversationStore.SaveAsync(tx, message.ConversationKey, state, version, turn.Now, turn.Deferred);
         var outcome = turn.Outcome.ToTurnOutcome();
         if (deliveryId is long delivery && await InboxStore.MarkProcessedAsync(tx, delivery, outcome, turn.Now) is { } other)
             return other; // another instance finished this delivery first; ours rolls back
@@ -311,7 +318,7 @@ public sealed partial class ConversationEngine(
     {
         if (await ActiveAsync(turn) is not var (vendor, review)) return;
         await ReviewStore.AuditAsync(turn.Tx, turn.Actor, "status_viewed", vendor.Id, review.Id, null, turn.Now);
-        var current = await ReviewStore.CurrentAnswersAsync(turn.Tx, review.Id);
+        var current = await CurrentAsync(turn, review);
         var answers = ReviewStore.ToAnswerSet(current);
         var sb = new StringBuilder();
         sb.AppendLine($"Review of {vendor.Name} ({(review.IsComplete ? "complete" : "in progress")}):");
@@ -345,7 +352,7 @@ public sealed partial class ConversationEngine(
             turn.Outcome.Replies.Add(Reprompt($"There is no open question to skip. Say 'resume {vendor.Name}' to continue the review."));
             return;
         }
-        var current = await ReviewStore.CurrentAnswersAsync(turn.Tx, review.Id);
+        var current = await CurrentAsync(turn, review);
         if (current.TryGetValue(key, out var existing) && !existing.IsSkipped)
         {
             turn.Outcome.Replies.Add(BotReply.Info($"Kept the existing answer to question {q.Number}."));
@@ -353,6 +360,7 @@ public sealed partial class ConversationEngine(
         else
         {
             await ReviewStore.AddAnswerWithAuditAsync(turn.Tx, vendor.Id, review.Id, key, AnswerStatus.Skipped, null, turn.Actor, "answer_skipped", turn.Now);
+            turn.Answers = null; // read again when needed
             turn.Outcome.Replies.Add(BotReply.Info($"Skipped question {q.Number}; it stays open in the memo. Come back with 'change {q.Number}'."));
         }
         turn.State.CurrentKey = null;
@@ -363,7 +371,7 @@ public sealed partial class ConversationEngine(
     {
         if (await ActiveAsync(turn) is not var (vendor, review)) return;
         await ReviewStore.AuditAsync(turn.Tx, turn.Actor, "answer_viewed", vendor.Id, review.Id, "back", turn.Now);
-        var current = await ReviewStore.CurrentAnswersAsync(turn.Tx, review.Id);
+        var current = await CurrentAsync(turn, review);
         var answers = ReviewStore.ToAnswerSet(current);
         var asked = checklist.Questions.Where(q => checklist.IsAsked(q, answers)).ToList();
         Question? previous;
@@ -391,7 +399,7 @@ public sealed partial class ConversationEngine(
             turn.Outcome.Replies.Add(Reprompt($"There is no question \"{Clip(target)}\". Give its number (1–{checklist.Questions.Count}) or its key, e.g. 'change 3' or 'change soc2_period_end'."));
             return;
         }
-        var current = await ReviewStore.CurrentAnswersAsync(turn.Tx, review.Id);
+        var current = await CurrentAsync(turn, review);
         var answers = ReviewStore.ToAnswerSet(current);
         if (!checklist.IsAsked(q, answers))
         {
@@ -460,7 +468,7 @@ public sealed partial class ConversationEngine(
         // The question stays open: show it again so the answer buttons are at hand.
         if (turn.State.ReviewId is long reviewId && await ReviewStore.GetReviewAsync(turn.Tx, reviewId) is { } review)
         {
-            var current = await ReviewStore.CurrentAnswersAsync(turn.Tx, review.Id);
+            var current = await CurrentAsync(turn, review);
             turn.Outcome.Replies.Add(QuestionReply(q, current, ReviewStore.ToAnswerSet(current)));
         }
     }
@@ -494,7 +502,7 @@ public sealed partial class ConversationEngine(
             turn.Outcome.Replies.Add(Reprompt("That button belongs to a question this checklist no longer has."));
             return;
         }
-        var current = await ReviewStore.CurrentAnswersAsync(turn.Tx, review.Id);
+        var current = await CurrentAsync(turn, review);
         var answers = ReviewStore.ToAnswerSet(current);
         if (!checklist.IsAsked(q, answers))
         {
@@ -521,7 +529,9 @@ public sealed partial class ConversationEngine(
         }
 
         var accepted = (ParsedAnswer.Accepted)parsed;
-        await ReviewStore.AddAnswerWithAuditAsync(turn.Tx, vendor.Id, review.Id, q.Key, AnswerStatus.Answered, accepted.Value, turn.Actor, "answer_recorded", turn.Now);
+        // Stored with the state save at the end of the turn (one round trip); nothing reads it back before then
+        // except the completion below, which flushes it first.
+        ReviewStore.DeferAnswerWithAudit(turn.Deferred, vendor.Id, review.Id, q.Key, AnswerStatus.Answered, accepted.Value, turn.Actor, "answer_recorded", turn.Now);
         var was = current.TryGetValue(q.Key, out var previous) && !previous.IsSkipped
             ? $" (was: {AnswerParser.Display(q, previous.Value)}, from {previous.UserName})"
             : "";
@@ -536,6 +546,7 @@ public sealed partial class ConversationEngine(
                 UserId = turn.Actor.UserId, UserName = turn.Actor.UserName, Channel = turn.Actor.Channel, AnsweredAt = turn.Now.ToString("O"),
             },
         };
+        (turn.Answers, turn.AnswersOf) = (updated, review.Id);
         await AskNextAsync(turn, vendor, review, ct, current: updated);
     }
 
@@ -560,7 +571,7 @@ public sealed partial class ConversationEngine(
     private async Task AskNextAsync(Turn turn, VendorRow vendor, ReviewRow review, CancellationToken ct, bool resumed = false,
         IReadOnlyDictionary<string, AnswerRow>? current = null)
     {
-        current ??= await ReviewStore.CurrentAnswersAsync(turn.Tx, review.Id);
+        current ??= await CurrentAsync(turn, review);
         var answers = ReviewStore.ToAnswerSet(current);
         var next = checklist.Questions.FirstOrDefault(q => checklist.IsAsked(q, answers) && !current.ContainsKey(q.Key));
         if (next is not null)
@@ -587,6 +598,7 @@ public sealed partial class ConversationEngine(
             return;
         }
 
+        await turn.Deferred.FlushAsync(turn.Tx); // the memo below reads every answer, the last one included
         await ReviewStore.CompleteReviewAsync(turn.Tx, review.Id, turn.Now);
         await ReviewStore.AuditAsync(turn.Tx, turn.Actor, "review_completed", vendor.Id, review.Id, null, turn.Now);
         Log.ReviewCompleted(logger, review.Id);
@@ -658,10 +670,17 @@ public sealed partial class ConversationEngine(
         _ => "(a few words, 'none' if there is nothing, 'unknown' — or 'why?', 'skip', 'pause')",
     };
 
+    /// <summary>The answers <see cref="ActiveAsync"/> loaded with the review, or read now.</summary>
+    private static async Task<IReadOnlyDictionary<string, AnswerRow>> CurrentAsync(Turn turn, ReviewRow review) =>
+        turn.Answers is { } known && turn.AnswersOf == review.Id ? known : await ReviewStore.CurrentAnswersAsync(turn.Tx, review.Id);
+
     private async Task<(VendorRow Vendor, ReviewRow Review)?> ActiveAsync(Turn turn)
     {
-        if (turn.State.ReviewId is long reviewId && await ReviewStore.GetReviewWithVendorAsync(turn.Tx, reviewId) is var (review, vendor))
+        if (turn.State.ReviewId is long reviewId && await ReviewStore.GetReviewWithAnswersAsync(turn.Tx, reviewId) is var (review, vendor, answers))
+        {
+            (turn.Answers, turn.AnswersOf) = (answers, review.Id);
             return (vendor, review);
+        }
         turn.Outcome.Replies.Add(Reprompt("No review is open in this chat. Say 'start review <vendor>' or 'resume <vendor>' first ('vendors' lists them)."));
         return null;
     }

@@ -188,16 +188,61 @@ public static class ReviewStore
                 actor.UserId, actor.UserName, actor.Channel, Action = auditAction, At = now.ToString("O"),
             }, tx);
 
-    /// <summary>A review and its vendor in one query.</summary>
-    public static async Task<(ReviewRow Review, VendorRow Vendor)?> GetReviewWithVendorAsync(DbTransaction tx, long reviewId)
+    /// <summary>Defers an answer (or skip) and its audit line to the turn's state save; see <see cref="DeferredInserts"/>.</summary>
+    public static void DeferAnswerWithAudit(DeferredInserts inserts, long vendorId, long reviewId, string key, string status, JsonElement? value,
+        Actor actor, string auditAction, DateTimeOffset now)
     {
-        var rows = await tx.Connection!.QueryAsync<ReviewRow, VendorRow, (ReviewRow, VendorRow)>(
+        var at = now.ToString("O");
+        inserts.Add(
+            """
+            INSERT INTO answers (review_id, question_key, status, value_json, user_id, user_name, channel, answered_at)
+            VALUES (@ReviewId, @Key, @Status, @Value, @UserId, @UserName, @Channel, @At)
+            """,
+            new { ReviewId = reviewId, Key = key, Status = status, Value = value is { } v ? v.GetRawText() : null, actor.UserId, actor.UserName, actor.Channel, At = at });
+        inserts.Add(
+            """
+            INSERT INTO audit_log (at, actor_id, actor_name, channel, action, vendor_id, review_id, detail)
+            VALUES (@At, @UserId, @UserName, @Channel, @Action, @VendorId, @ReviewId, @Detail)
+            """,
+            new { At = at, actor.UserId, actor.UserName, actor.Channel, Action = auditAction, VendorId = vendorId, ReviewId = reviewId, Detail = key });
+    }
+
+    /// <summary>A review, its vendor and its current answers, in one round trip.</summary>
+    public static async Task<(ReviewRow Review, VendorRow Vendor, IReadOnlyDictionary<string, AnswerRow> Answers)?> GetReviewWithAnswersAsync(DbTransaction tx, long reviewId)
+    {
+        using var grid = await tx.Connection!.QueryMultipleAsync(
             """
             SELECT r.id, r.vendor_id, r.number, r.status, r.started_at, r.started_by, r.completed_at,
-                   v.id, v.name, v.name_key, v.created_at
-            FROM reviews r JOIN vendors v ON v.id = r.vendor_id WHERE r.id = @Id
-            """, (r, v) => (r, v), new { Id = reviewId }, tx, splitOn: "id");
-        return rows.Select(r => ((ReviewRow, VendorRow)?)r).FirstOrDefault();
+                   v.name AS vendor_name, v.name_key AS vendor_name_key, v.created_at AS vendor_created_at
+            FROM reviews r JOIN vendors v ON v.id = r.vendor_id WHERE r.id = @ReviewId;
+            SELECT a.id, a.review_id, a.question_key, a.status, a.value_json, a.user_id, a.user_name, a.channel, a.answered_at
+            FROM answers a
+            JOIN (SELECT question_key, MAX(id) AS id FROM answers WHERE review_id = @ReviewId GROUP BY question_key) latest
+              ON a.id = latest.id;
+            """, new { ReviewId = reviewId }, tx);
+        var head = await grid.ReadSingleOrDefaultAsync<ReviewWithVendorRow>();
+        var answers = (await grid.ReadAsync<AnswerRow>()).ToDictionary(a => a.QuestionKey, StringComparer.Ordinal);
+        if (head is null) return null;
+        var review = new ReviewRow
+        {
+            Id = head.Id, VendorId = head.VendorId, Number = head.Number, Status = head.Status,
+            StartedAt = head.StartedAt, StartedBy = head.StartedBy, CompletedAt = head.CompletedAt,
+        };
+        return (review, new VendorRow { Id = head.VendorId, Name = head.VendorName, NameKey = head.VendorNameKey, CreatedAt = head.VendorCreatedAt }, answers);
+    }
+
+    private sealed class ReviewWithVendorRow
+    {
+        public long Id { get; set; }
+        public long VendorId { get; set; }
+        public int Number { get; set; }
+        public string Status { get; set; } = "";
+        public string StartedAt { get; set; } = "";
+        public string StartedBy { get; set; } = "";
+        public string? CompletedAt { get; set; }
+        public string VendorName { get; set; } = "";
+        public string VendorNameKey { get; set; } = "";
+        public string VendorCreatedAt { get; set; } = "";
     }
 
     public static AnswerSet ToAnswerSet(IReadOnlyDictionary<string, AnswerRow> current) =>

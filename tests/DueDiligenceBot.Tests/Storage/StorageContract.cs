@@ -188,6 +188,46 @@ public abstract class StorageContract : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task Deferred_answers_are_stored_with_the_state_save_and_rolled_back_with_a_lost_race()
+    {
+        var factory = await MigratedAsync();
+        var now = new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+        var dana = new Actor("u1", "Dana", "webchat");
+        long vendorId, reviewId;
+        await using (var turn = await factory.BeginTurnAsync())
+        {
+            vendorId = (await ReviewStore.GetOrCreateVendorAsync(turn.Transaction, "Acme Health", now)).Id;
+            reviewId = (await ReviewStore.CreateReviewAsync(turn.Transaction, vendorId, "Dana", now)).Id;
+            await ConversationStore.SaveAsync(turn.Transaction, "webchat:c1", new ConversationState(), 0, now);
+            await turn.CommitAsync();
+        }
+
+        await using (var turn = await factory.BeginTurnAsync())
+        {
+            var inserts = new DeferredInserts();
+            ReviewStore.DeferAnswerWithAudit(inserts, vendorId, reviewId, "handles_phi", AnswerStatus.Answered, JsonSerializer.SerializeToElement(true), dana, "answer_recorded", now);
+            ReviewStore.DeferAnswerWithAudit(inserts, vendorId, reviewId, "phi_types", AnswerStatus.Answered, JsonSerializer.SerializeToElement("it's \"quoted\"; DROP TABLE answers"), dana, "answer_recorded", now);
+            await ConversationStore.SaveAsync(turn.Transaction, "webchat:c1", new ConversationState(), 1, now, inserts);
+            Assert.Equal(0, inserts.Count);
+            await turn.CommitAsync();
+        }
+        await using (var turn = await factory.BeginTurnAsync())
+        {
+            var inserts = new DeferredInserts();
+            ReviewStore.DeferAnswerWithAudit(inserts, vendorId, reviewId, "handles_phi", AnswerStatus.Answered, JsonSerializer.SerializeToElement(false), dana, "answer_recorded", now);
+            // Version 1 is stale now (the save above made it 2): the answer must not survive the conflict.
+            await Assert.ThrowsAsync<ConcurrencyConflictException>(() => ConversationStore.SaveAsync(turn.Transaction, "webchat:c1", new ConversationState(), 1, now, inserts));
+        }
+
+        await using var check = await factory.OpenAsync();
+        var rows = (await check.QueryAsync<(string Key, string Value)>("SELECT question_key, value_json FROM answers ORDER BY id")).ToList();
+        Assert.Equal(["handles_phi", "phi_types"], rows.Select(r => r.Key));
+        Assert.True(JsonSerializer.Deserialize<bool>(rows[0].Value));
+        Assert.Equal("it's \"quoted\"; DROP TABLE answers", JsonSerializer.Deserialize<string>(rows[1].Value));
+        Assert.Equal(2, await check.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM audit_log WHERE action = 'answer_recorded' AND actor_id = 'u1' AND channel = 'webchat'"));
+    }
+
+    [SkippableFact]
     public async Task Ten_people_answering_the_same_question_at_once_lose_no_answer()
     {
         await using var bot = await BotAsync();
