@@ -270,10 +270,12 @@ public static class LoadBenchmark
         var clock = Stopwatch.StartNew();
         var start = TimeSpan.FromMilliseconds(50);
         var latencies = new List<double>[conversations];
+        var late = new List<double>[conversations];
         var failures = 0;
         await Task.WhenAll(Enumerable.Range(0, conversations).Select(async c =>
         {
             latencies[c] = new List<double>(turnsEach);
+            late[c] = new List<double>(turnsEach);
             var text = $"start review paced Vendor {c}";
             var offset = start + interval * c / conversations;
             for (var t = 0; t < turnsEach; t++)
@@ -281,6 +283,7 @@ public static class LoadBenchmark
                 var due = offset + interval * t;
                 var wait = due - clock.Elapsed;
                 if (wait > TimeSpan.Zero) await Task.Delay(wait);
+                late[c].Add((clock.Elapsed - due).TotalMilliseconds);
                 JsonElement reply;
                 try { reply = await SayAsync(http, instances[(c + t) % instances.Length], $"paced-{c}", text); }
                 catch (HttpRequestException) { Interlocked.Increment(ref failures); continue; }
@@ -292,10 +295,14 @@ public static class LoadBenchmark
         serverCpu = apps.Sum(a => a.CpuTime.TotalMilliseconds) - serverCpu;
         databaseCpu = postgres ? PostgresCpuMilliseconds() - databaseCpu : 0;
         var all = latencies.SelectMany(l => l).Order().ToList();
+        var sentLate = late.SelectMany(l => l).Order().ToList();
         return new
         {
             instances = instances.Length,
             offered_turns_per_second = rate,
+            // How late turns left the client (its timers, or the previous reply arriving after this turn was due).
+            sent_late_p50_ms = Percentile(sentLate, 0.50),
+            sent_late_p99_ms = Percentile(sentLate, 0.99),
             turns = all.Count,
             failures,
             seconds = Math.Round(elapsed.TotalSeconds, 2),
