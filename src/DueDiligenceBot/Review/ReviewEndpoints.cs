@@ -18,7 +18,9 @@ namespace DueDiligenceBot.Review;
 public static class ReviewEndpoints
 {
     public const string ApiChannel = "api";
+    public const string WebChannel = "web";
     public const int PageSize = 100;
+    public const int MaxAuditSearchLength = 100;
 
     public static void MapReview(this WebApplication app)
     {
@@ -34,39 +36,46 @@ public static class ReviewEndpoints
     }
 
     // ----- pages ----------------------------------------------------------------------------------
+    // Every read of vendor data writes its audit line in the transaction that reads the data, so nothing is shown
+    // without one. A read that finds nothing (404) writes none: it showed no vendor data and there is no vendor id
+    // to record, as in the chat (ConversationEngine audits a memo only once the vendor is found).
 
-    private static async Task<IResult> ListAsync(HttpContext http, IDbConnectionFactory db, ReviewMemoService memos, string? q, int? page, CancellationToken ct)
+    private static async Task<IResult> ListAsync(HttpContext http, IDbConnectionFactory db, ReviewMemoService memos, TimeProvider clock, string? q, int? page,
+        CancellationToken ct)
     {
         var number = Math.Max(1, page ?? 1);
-        await using var connection = await db.OpenAsync(ct);
-        await using var tx = await connection.BeginTransactionAsync(ct);
+        await using var turn = await db.BeginTurnAsync(ct);
+        var tx = turn.Transaction;
         var total = await MemoStore.VendorCountAsync(tx, q);
         var rows = await MemoStore.VendorListAsync(tx, q, (number - 1) * PageSize, PageSize);
-        await tx.CommitAsync(ct);
+        // The same action as the chat's 'vendors' command; the search, if any, is the detail.
+        await ReviewStore.AuditAsync(tx, Reader(http, WebChannel), "vendors_listed", null, null, AuditSearch(q), clock.GetUtcNow());
+        await turn.CommitAsync(ct);
         return Html(ReviewPages.VendorList(rows, total, number, PageSize, q, memos.Today()));
     }
 
     private static async Task<IResult> MemoPageAsync(HttpContext http, string vendor, int? version, IDbConnectionFactory db, ReviewMemoService memos,
-        IAntiforgery antiforgery, ReviewerDirectory reviewers, CancellationToken ct)
+        IAntiforgery antiforgery, ReviewerDirectory reviewers, TimeProvider clock, CancellationToken ct)
     {
         vendor = VendorFromRoute(vendor);
-        var view = await LoadViewAsync(db, memos, vendor, version, ct);
+        var view = await LoadViewAsync(db, memos, clock, vendor, version, new ViewAudit(Reader(http, WebChannel), "memo_viewed", null), ct);
         if (view is null) return Html(ReviewPages.NotFound(vendor), StatusCodes.Status404NotFound);
         var tokens = antiforgery.GetAndStoreTokens(http);
         return Html(ReviewPages.MemoPage(view, tokens, problems: [], form: null, Viewer(http, reviewers)));
     }
 
-    private static async Task<IResult> DownloadAsync(string vendor, string format, int? version, IDbConnectionFactory db, ReviewMemoService memos, CancellationToken ct)
+    private static async Task<IResult> DownloadAsync(HttpContext http, string vendor, string format, int? version, IDbConnectionFactory db, ReviewMemoService memos,
+        TimeProvider clock, CancellationToken ct)
     {
         vendor = VendorFromRoute(vendor);
         if (format is not ("docx" or "md" or "json")) return Results.NotFound();
-        var view = await LoadViewAsync(db, memos, vendor, version, ct);
+        var view = await LoadViewAsync(db, memos, clock, vendor, version, new ViewAudit(Reader(http, WebChannel), "memo_downloaded", format), ct);
         if (view is null) return Results.NotFound();
         return Render(view.Memo, format);
     }
 
     private static async Task<IResult> DecideAsync(HttpContext http, string vendor, IDbConnectionFactory db, ReviewMemoService memos, IAntiforgery antiforgery,
-        ReviewerDirectory reviewers, CancellationToken ct)
+        ReviewerDirectory reviewers, TimeProvider clock, CancellationToken ct)
     {
         vendor = VendorFromRoute(vendor);
         var viewer = Viewer(http, reviewers);
@@ -89,13 +98,14 @@ public static class ReviewEndpoints
         {
             var row = await ReviewStore.FindVendorAsync(turn.Transaction, vendor);
             if (row is null) return Html(ReviewPages.NotFound(vendor), StatusCodes.Status404NotFound);
-            outcome = await memos.DecideAsync(turn.Transaction, row, submitted.Version, submitted.Decision, submitted.Conditions, new Actor(viewer.Id, viewer.Name, "web"), ct);
+            outcome = await memos.DecideAsync(turn.Transaction, row, submitted.Version, submitted.Decision, submitted.Conditions, new Actor(viewer.Id, viewer.Name, WebChannel), ct);
             if (outcome is DecisionOutcome.Recorded) await turn.CommitAsync(ct);
         }
         if (outcome is DecisionOutcome.Recorded)
             return Results.Redirect(ReviewMemoService.PagePath(vendor) + "#decision", permanent: false, preserveMethod: false);
 
-        var view = await LoadViewAsync(db, memos, vendor, null, ct);
+        // The refused decision's transaction is closed (disposed above); showing the page again is a read of its own.
+        var view = await LoadViewAsync(db, memos, clock, vendor, null, new ViewAudit(new Actor(viewer.Id, viewer.Name, WebChannel), "memo_viewed", null), ct);
         if (view is null) return Html(ReviewPages.NotFound(vendor), StatusCodes.Status404NotFound);
         var problems = outcome switch
         {
@@ -107,8 +117,15 @@ public static class ReviewEndpoints
         return Html(ReviewPages.MemoPage(view, antiforgery.GetAndStoreTokens(http), problems, submitted, viewer), status);
     }
 
-    /// <summary>What the memo page shows: the vendor, the memo (stored version or live draft), versions and decisions.</summary>
-    private static async Task<MemoView?> LoadViewAsync(IDbConnectionFactory db, ReviewMemoService memos, string vendorName, int? version, CancellationToken ct)
+    /// <summary>How a memo read is audited: who, the action, and the download format (null for the page).</summary>
+    private sealed record ViewAudit(Actor Actor, string Action, string? Format);
+
+    /// <summary>
+    /// What the memo page shows: the vendor, the memo (stored version or live draft), versions and decisions;
+    /// the read's audit line is written in the same transaction.
+    /// </summary>
+    private static async Task<MemoView?> LoadViewAsync(IDbConnectionFactory db, ReviewMemoService memos, TimeProvider clock, string vendorName, int? version,
+        ViewAudit audit, CancellationToken ct)
     {
         await using var turn = await db.BeginTurnAsync(ct);
         var tx = turn.Transaction;
@@ -137,6 +154,9 @@ public static class ReviewEndpoints
             memo = await memos.LiveAsync(tx, vendor, review, memos.Today(), ct);
         }
         var decisions = await MemoStore.DecisionsAsync(tx, vendor.Id);
+        var what = shown is null ? "draft" : $"version {shown.Version}";
+        await ReviewStore.AuditAsync(tx, audit.Actor, audit.Action, vendor.Id, shown?.ReviewId ?? review.Id,
+            audit.Format is null ? what : $"{audit.Format}, {what}", clock.GetUtcNow());
         await turn.CommitAsync(ct);
         var latest = versions.FirstOrDefault();
         // A stored version still carrying the deterministic summary gets the model's narrative now, outside the
@@ -162,9 +182,7 @@ public static class ReviewEndpoints
             return Results.Json(new { error = string.Join("; ", rejected.Errors), errors = rejected.Errors }, statusCode: StatusCodes.Status400BadRequest);
         var answers = ((ImportResult.Accepted)parsed).Answers;
 
-        // The authenticated client is the author; an integration may name the person it acts for in X-User-Name.
-        var (clientId, clientName) = AccessExtensions.Person(http.User);
-        var actor = new Actor(clientId, HeaderValue(request, "X-User-Name") ?? clientName, ApiChannel);
+        var actor = ApiActor(http);
         var now = clock.GetUtcNow();
         await using var turn = await db.BeginTurnAsync(ct);
         var tx = turn.Transaction;
@@ -216,7 +234,8 @@ public static class ReviewEndpoints
         });
     }
 
-    private static async Task<IResult> GetMemoAsync(string vendor, string? asOf, string? format, IDbConnectionFactory db, ReviewMemoService memos, CancellationToken ct)
+    private static async Task<IResult> GetMemoAsync(HttpContext http, string vendor, string? asOf, string? format, IDbConnectionFactory db, ReviewMemoService memos,
+        TimeProvider clock, CancellationToken ct)
     {
         vendor = VendorFromRoute(vendor);
         format ??= "json";
@@ -228,15 +247,18 @@ public static class ReviewEndpoints
             return RequestJson.Problem("'asOf' must be a date written YYYY-MM-DD");
 
         MemoDocument memo;
-        await using (var connection = await db.OpenAsync(ct))
-        await using (var tx = await connection.BeginTransactionAsync(ct))
+        await using (var turn = await db.BeginTurnAsync(ct))
         {
+            var tx = turn.Transaction;
             var row = await ReviewStore.FindVendorAsync(tx, vendor);
             var review = row is null ? null : await ReviewStore.LatestReviewAsync(tx, row.Id);
-            if (row is null || review is null)
+            if (row is null || review is null) // nothing read, nothing audited (see the pages above)
                 return Results.Json(new { error = $"no review of '{vendor}'" }, statusCode: StatusCodes.Status404NotFound);
             memo = await memos.LiveAsync(tx, row, review, date, ct);
-            await tx.CommitAsync(ct);
+            // The API memo is always computed from the current answers, never a stored version.
+            await ReviewStore.AuditAsync(tx, ApiActor(http), "memo_downloaded", row.Id, review.Id,
+                $"{format}, live as of {date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}", clock.GetUtcNow());
+            await turn.CommitAsync(ct);
         }
         // The model (if any) words the summary after the transaction, so it holds no database lock.
         memo = await memos.NarrateAsync(memo, ct);
@@ -259,6 +281,31 @@ public static class ReviewEndpoints
     {
         var safe = new string(m.Vendor.Select(c => char.IsLetterOrDigit(c) ? c : '-').ToArray()).Trim('-');
         return $"risk-memo-{(safe.Length == 0 ? "vendor" : safe)}-{m.AsOf:yyyy-MM-dd}{(m.Version is int v ? $"-v{v}" : "")}";
+    }
+
+    /// <summary>The signed-in person (or API client) reading or writing, for the audit log.</summary>
+    private static Actor Reader(HttpContext http, string channel)
+    {
+        var (id, name) = AccessExtensions.Person(http.User);
+        return new Actor(id, name, channel);
+    }
+
+    /// <summary>The authenticated API client; an integration may name the person it acts for in X-User-Name.</summary>
+    private static Actor ApiActor(HttpContext http)
+    {
+        var client = Reader(http, ApiChannel);
+        return HeaderValue(http.Request, "X-User-Name") is { } onBehalfOf ? client with { UserName = onBehalfOf } : client;
+    }
+
+    /// <summary>A vendor search as an audit detail: one line, at most <see cref="MaxAuditSearchLength"/> characters.</summary>
+    private static string? AuditSearch(string? q)
+    {
+        if (string.IsNullOrWhiteSpace(q)) return null;
+        var line = new string(q.Trim().Select(c => char.IsControl(c) ? ' ' : c).ToArray());
+        if (line.Length <= MaxAuditSearchLength) return line;
+        var cut = MaxAuditSearchLength - 1;
+        if (char.IsHighSurrogate(line[cut - 1])) cut--; // never half a character
+        return line[..cut] + "…";
     }
 
     /// <summary>Who is looking at the page, and whether they may decide.</summary>
