@@ -224,11 +224,12 @@ public static class LoadBenchmark
         for (var round = 0; warmup.Elapsed.TotalSeconds < warmupSeconds; round++)
             warmupTurns += (await WalkAsync(http, instances, conversations, 30, $"warmup{round}")).Latencies.Sum(l => l.Count);
 
+        var spread = await SpreadAsync(http, instances, conversations, "load");
         var serverCpu = apps.Sum(a => a.CpuTime.TotalMilliseconds);
         var clientCpu = Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds;
         var databaseCpu = postgres ? PostgresCpuMilliseconds() : 0;
         var total = Stopwatch.StartNew();
-        var (latencies, failures) = await WalkAsync(http, instances, conversations, turnsEach, "load");
+        var (latencies, failures) = await WalkAsync(http, instances, conversations, turnsEach, "load", spread);
         total.Stop();
         serverCpu = apps.Sum(a => a.CpuTime.TotalMilliseconds) - serverCpu;
         clientCpu = Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds - clientCpu;
@@ -258,13 +259,15 @@ public static class LoadBenchmark
     /// <paramref name="rate"/> turns per second (100 conversations at 1,000/s: one turn each every 100 ms,
     /// staggered). A turn whose reply comes late delays the next one, and every latency is counted from the
     /// time the turn was due, not from when it was sent, so a slow server cannot hide its queue. Runs on
-    /// instances already warmed up by <see cref="DriveAsync"/>.
+    /// instances already warmed up by <see cref="DriveAsync"/>, with the conversations spread over the
+    /// checklist first (<see cref="SpreadAsync"/>).
     /// </summary>
     private static async Task<object> PaceAsync(AppProcess[] apps, int conversations, int turnsEach, double rate, bool postgres = false)
     {
         var instances = apps.Select(a => a.Address).ToArray();
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = conversations * 2 }) { Timeout = TimeSpan.FromSeconds(30) };
         var interval = TimeSpan.FromSeconds(conversations / rate);
+        var texts = await SpreadAsync(http, instances, conversations, "paced");
         var serverCpu = apps.Sum(a => a.CpuTime.TotalMilliseconds);
         var databaseCpu = postgres ? PostgresCpuMilliseconds() : 0;
         var clock = Stopwatch.StartNew();
@@ -276,7 +279,7 @@ public static class LoadBenchmark
         {
             latencies[c] = new List<double>(turnsEach);
             late[c] = new List<double>(turnsEach);
-            var text = $"start review paced Vendor {c}";
+            var text = texts[c];
             var offset = start + interval * c / conversations;
             for (var t = 0; t < turnsEach; t++)
             {
@@ -335,14 +338,34 @@ public static class LoadBenchmark
         return ticks * 10; // USER_HZ is 100 on Linux
     }
 
-    private static async Task<(List<double>[] Latencies, int Failures)> WalkAsync(HttpClient http, Uri[] instances, int conversations, int turnsEach, string prefix)
+    /// <summary>
+    /// Unmeasured: conversation c starts its review and answers c mod 35 questions, so the conversations are
+    /// spread over the checklist as real ones are. Started together, every review would complete (the
+    /// costliest turn: the memo is built and stored) in the same instant, every 35 turns. Returns each
+    /// conversation's next message.
+    /// </summary>
+    private static async Task<string[]> SpreadAsync(HttpClient http, Uri[] instances, int conversations, string prefix)
+    {
+        var texts = new string[conversations];
+        await Task.WhenAll(Enumerable.Range(0, conversations).Select(async c =>
+        {
+            var text = $"start review {prefix} Vendor {c}";
+            for (var t = 0; t < c % 35; t++)
+                text = NextAnswer(await SayAsync(http, instances[t % instances.Length], $"{prefix}-{c}", text)) ?? $"start review {prefix} Vendor {c}";
+            texts[c] = text;
+        }));
+        return texts;
+    }
+
+    private static async Task<(List<double>[] Latencies, int Failures)> WalkAsync(HttpClient http, Uri[] instances, int conversations, int turnsEach, string prefix,
+        string[]? first = null)
     {
         var latencies = new List<double>[conversations];
         var failures = 0;
         await Task.WhenAll(Enumerable.Range(0, conversations).Select(async c =>
         {
             latencies[c] = new List<double>(turnsEach);
-            var text = $"start review {prefix} Vendor {c}";
+            var text = first?[c] ?? $"start review {prefix} Vendor {c}";
             for (var t = 0; t < turnsEach; t++)
             {
                 var instance = instances[(c + t) % instances.Length];
