@@ -56,7 +56,9 @@ public sealed class TeamsConversationTests
     {
         await using var host = await TeamsTestHost.StartAsync();
         await host.PostAsync(host.Message("start review Acme Health"));
-        var first = (await host.Fake.WaitForAsync(c => c.Type == "message" && c.Card is not null))[^1];
+        // Wait for the card with that question: on a busy machine the turn's other messages may come before or
+        // after it, so "the latest card" is not enough.
+        var first = (await host.Fake.WaitForAsync(c => c.Type == "message" && c.Card is not null && c.Readable.Contains("Question 1", StringComparison.Ordinal)))[^1];
         Assert.Contains("Question 1", first.Readable);
         host.Fake.ClearCalls();
 
@@ -74,7 +76,7 @@ public sealed class TeamsConversationTests
         Assert.Contains("Answered by Megan Bowen", update.Readable);
         Assert.DoesNotContain("actions", update.Card!.ToJsonString()); // cannot be submitted twice
 
-        var next = (await host.Fake.WaitForAsync(c => c.Type == "message" && c.Card is not null))[^1];
+        var next = (await host.Fake.WaitForAsync(c => c.Type == "message" && c.Card is not null && c.Readable.Contains("Question 2", StringComparison.Ordinal)))[^1];
         Assert.Contains("Question 2", next.Readable);
         var yes = next.Card!.ToJsonString();
         Assert.Contains("@handles_phi=yes", yes);
@@ -89,7 +91,7 @@ public sealed class TeamsConversationTests
         await host.PostAsync(click);
         var put = (await host.Fake.WaitForAsync(c => c.Method == "PUT"))[0];
         Assert.Contains("Recorded for question 2: yes", put.Readable);
-        Assert.Contains("Question 3", (await host.Fake.WaitForAsync(c => c.Type == "message" && c.Card is not null))[^1].Readable);
+        Assert.Contains("Question 3", (await host.Fake.WaitForAsync(c => c.Type == "message" && c.Card is not null && c.Readable.Contains("Question 3", StringComparison.Ordinal)))[^1].Readable);
     }
 
     [Fact]
