@@ -529,9 +529,13 @@ public sealed partial class ConversationEngine(
         }
 
         var accepted = (ParsedAnswer.Accepted)parsed;
-        // Stored with the state save at the end of the turn (one round trip); nothing reads it back before then
-        // except the completion below, which flushes it first.
-        ReviewStore.DeferAnswerWithAudit(turn.Deferred, vendor.Id, review.Id, q.Key, AnswerStatus.Answered, accepted.Value, turn.Actor, "answer_recorded", turn.Now);
+        // On PostgreSQL the answer travels with the state save at the end of the turn, saving a round trip;
+        // nothing reads it back before then except the completion below, which flushes it first. SQLite is
+        // in-process, where a round trip costs nothing and batching costs more than it saves.
+        if (db.Dialect == SqlDialect.Postgres)
+            ReviewStore.DeferAnswerWithAudit(turn.Deferred, vendor.Id, review.Id, q.Key, AnswerStatus.Answered, accepted.Value, turn.Actor, "answer_recorded", turn.Now);
+        else
+            await ReviewStore.AddAnswerWithAuditAsync(turn.Tx, vendor.Id, review.Id, q.Key, AnswerStatus.Answered, accepted.Value, turn.Actor, "answer_recorded", turn.Now);
         var was = current.TryGetValue(q.Key, out var previous) && !previous.IsSkipped
             ? $" (was: {AnswerParser.Display(q, previous.Value)}, from {previous.UserName})"
             : "";

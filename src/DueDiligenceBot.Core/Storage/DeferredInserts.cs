@@ -14,6 +14,7 @@ namespace DueDiligenceBot.Core.Storage;
 public sealed partial class DeferredInserts
 {
     private static readonly ConcurrentDictionary<Type, PropertyInfo[]> Properties = new();
+    private static readonly ConcurrentDictionary<(string Sql, int Index), string> Renamed = new();
     private readonly List<(string Sql, object Parameters)> _inserts = [];
 
     public int Count => _inserts.Count;
@@ -33,7 +34,7 @@ public sealed partial class DeferredInserts
         {
             var (insert, values) = _inserts[i];
             var suffix = "_d" + i;
-            sql.Append(ParameterName().Replace(insert, m => m.Value + suffix)).Append(";\n");
+            sql.Append(Renamed.GetOrAdd((insert, i), k => ParameterName().Replace(k.Sql, m => m.Value + "_d" + k.Index))).Append(";\n");
             foreach (var p in Properties.GetOrAdd(values.GetType(), t => t.GetProperties()))
                 parameters.Add(p.Name + suffix, p.GetValue(values));
         }
