@@ -33,10 +33,9 @@ public sealed partial class DeferredInserts
         for (var i = 0; i < _inserts.Count; i++)
         {
             var (insert, values) = _inserts[i];
-            var suffix = "_d" + i;
-            sql.Append(Renamed.GetOrAdd((insert, i), k => ParameterName().Replace(k.Sql, m => m.Value + "_d" + k.Index))).Append(";\n");
+            sql.Append(Renamed.GetOrAdd((insert, i), k => ParameterName().Replace(k.Sql, m => m.Value + Suffix(k.Index)))).Append(";\n");
             foreach (var p in Properties.GetOrAdd(values.GetType(), t => t.GetProperties()))
-                parameters.Add(p.Name + suffix, p.GetValue(values));
+                parameters.Add(p.Name + Suffix(i), p.GetValue(values));
         }
         _inserts.Clear();
         return (sql.ToString(), parameters);
@@ -51,6 +50,8 @@ public sealed partial class DeferredInserts
         var rows = await tx.Connection!.ExecuteAsync(sql, parameters, tx);
         if (rows != expected) throw new InvalidOperationException($"{expected} deferred rows were sent but {rows} stored");
     }
+
+    private static string Suffix(int index) => "_d" + index;
 
     [GeneratedRegex(@"@[A-Za-z_][A-Za-z0-9_]*")]
     private static partial Regex ParameterName();

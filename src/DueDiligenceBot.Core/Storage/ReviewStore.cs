@@ -155,19 +155,25 @@ public static class ReviewStore
             FROM answers WHERE review_id = @ReviewId ORDER BY id
             """, new { ReviewId = reviewId }, tx)).AsList();
 
+    private const string InsertAnswerSql = """
+        INSERT INTO answers (review_id, question_key, status, value_json, user_id, user_name, channel, answered_at)
+        VALUES (@ReviewId, @Key, @Status, @Value, @UserId, @UserName, @Channel, @At)
+        """;
+
+    private const string InsertAuditSql = """
+        INSERT INTO audit_log (at, actor_id, actor_name, channel, action, vendor_id, review_id, detail)
+        VALUES (@At, @UserId, @UserName, @Channel, @Action, @VendorId, @ReviewId, @Detail)
+        """;
+
+    private static object AnswerParameters(long reviewId, string key, string status, JsonElement? value, Actor actor, string at) =>
+        new { ReviewId = reviewId, Key = key, Status = status, Value = value is { } v ? v.GetRawText() : null, actor.UserId, actor.UserName, actor.Channel, At = at };
+
+    private static object AuditParameters(Actor actor, string action, long? vendorId, long? reviewId, string? detail, string at) =>
+        new { At = at, actor.UserId, actor.UserName, actor.Channel, Action = action, VendorId = vendorId, ReviewId = reviewId, Detail = detail };
+
     public static Task AddAnswerAsync(DbTransaction tx, long reviewId, string key, string status, JsonElement? value,
         Actor actor, DateTimeOffset now) =>
-        tx.Connection!.ExecuteAsync(
-            """
-            INSERT INTO answers (review_id, question_key, status, value_json, user_id, user_name, channel, answered_at)
-            VALUES (@ReviewId, @Key, @Status, @Value, @UserId, @UserName, @Channel, @At)
-            """,
-            new
-            {
-                ReviewId = reviewId, Key = key, Status = status,
-                Value = value is { } v ? v.GetRawText() : null,
-                actor.UserId, actor.UserName, actor.Channel, At = now.ToString("O"),
-            }, tx);
+        tx.Connection!.ExecuteAsync(InsertAnswerSql, AnswerParameters(reviewId, key, status, value, actor, now.ToString("O")), tx);
 
     /// <summary>
     /// Adds an answer (or skip) and its audit line in one command: one round trip to PostgreSQL instead of two.
@@ -175,17 +181,12 @@ public static class ReviewStore
     public static Task AddAnswerWithAuditAsync(DbTransaction tx, long vendorId, long reviewId, string key, string status, JsonElement? value,
         Actor actor, string auditAction, DateTimeOffset now) =>
         tx.Connection!.ExecuteAsync(
-            """
-            INSERT INTO answers (review_id, question_key, status, value_json, user_id, user_name, channel, answered_at)
-            VALUES (@ReviewId, @Key, @Status, @Value, @UserId, @UserName, @Channel, @At);
-            INSERT INTO audit_log (at, actor_id, actor_name, channel, action, vendor_id, review_id, detail)
-            VALUES (@At, @UserId, @UserName, @Channel, @Action, @VendorId, @ReviewId, @Key);
-            """,
+            InsertAnswerSql + ";\n" + InsertAuditSql,
             new
             {
                 ReviewId = reviewId, VendorId = vendorId, Key = key, Status = status,
                 Value = value is { } v ? v.GetRawText() : null,
-                actor.UserId, actor.UserName, actor.Channel, Action = auditAction, At = now.ToString("O"),
+                actor.UserId, actor.UserName, actor.Channel, Action = auditAction, Detail = key, At = now.ToString("O"),
             }, tx);
 
     /// <summary>Defers an answer (or skip) and its audit line to the turn's state save; see <see cref="DeferredInserts"/>.</summary>
@@ -193,18 +194,8 @@ public static class ReviewStore
         Actor actor, string auditAction, DateTimeOffset now)
     {
         var at = now.ToString("O");
-        inserts.Add(
-            """
-            INSERT INTO answers (review_id, question_key, status, value_json, user_id, user_name, channel, answered_at)
-            VALUES (@ReviewId, @Key, @Status, @Value, @UserId, @UserName, @Channel, @At)
-            """,
-            new { ReviewId = reviewId, Key = key, Status = status, Value = value is { } v ? v.GetRawText() : null, actor.UserId, actor.UserName, actor.Channel, At = at });
-        inserts.Add(
-            """
-            INSERT INTO audit_log (at, actor_id, actor_name, channel, action, vendor_id, review_id, detail)
-            VALUES (@At, @UserId, @UserName, @Channel, @Action, @VendorId, @ReviewId, @Detail)
-            """,
-            new { At = at, actor.UserId, actor.UserName, actor.Channel, Action = auditAction, VendorId = vendorId, ReviewId = reviewId, Detail = key });
+        inserts.Add(InsertAnswerSql, AnswerParameters(reviewId, key, status, value, actor, at));
+        inserts.Add(InsertAuditSql, AuditParameters(actor, auditAction, vendorId, reviewId, key, at));
     }
 
     /// <summary>A review, its vendor and its current answers, in one round trip.</summary>
@@ -259,12 +250,7 @@ public static class ReviewStore
             """, transaction: tx)).AsList();
 
     public static Task AuditAsync(DbTransaction tx, Actor actor, string action, long? vendorId, long? reviewId, string? detail, DateTimeOffset now) =>
-        tx.Connection!.ExecuteAsync(
-            """
-            INSERT INTO audit_log (at, actor_id, actor_name, channel, action, vendor_id, review_id, detail)
-            VALUES (@At, @UserId, @UserName, @Channel, @Action, @VendorId, @ReviewId, @Detail)
-            """,
-            new { At = now.ToString("O"), actor.UserId, actor.UserName, actor.Channel, Action = action, VendorId = vendorId, ReviewId = reviewId, Detail = detail }, tx);
+        tx.Connection!.ExecuteAsync(InsertAuditSql, AuditParameters(actor, action, vendorId, reviewId, detail, now.ToString("O")), tx);
 }
 
 /// <summary>Who did something, and through which channel.</summary>
